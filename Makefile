@@ -1,0 +1,57 @@
+# Resursråd: `make run` starts the whole app, `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format migrations-check check messages clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: $(BIN)/python requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $(VENV)/.run-installed $@
+
+run: $(VENV)/.run-installed ## Install, migrate, load demo data and start web, worker and scheduler
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data
+	@echo ""
+	@echo "Resursråd starts at http://127.0.0.1:$(PORT)/ (web, reminder worker and scheduler). Stop with Ctrl+C."
+	@echo ""
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
+
+test: $(VENV)/.dev-installed ## Install the test tools and run the whole suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed ## ruff (check and format) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: $(VENV)/.dev-installed ## Format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: $(VENV)/.dev-installed ## Django's system checks
+	$(BIN)/python manage.py check
+
+migrations-check: $(VENV)/.dev-installed ## Fail if a model change has no migration
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+messages: $(VENV)/.dev-installed ## Update and compile the Swedish catalogue (needs gettext)
+	$(BIN)/python manage.py makemessages --locale sv --no-obsolete --ignore .venv --ignore var
+	$(BIN)/python manage.py compilemessages --locale sv --ignore .venv
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var

@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from resursrad.navigation import menu_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    items = menu_for(user) if user is not None and user.is_authenticated else []  # type: ignore[arg-type]
+    current = request.path
+    return {
+        "nav_items": [
+            {"url": item.url, "label": item.label, "active": current.startswith(item.url)} for item in items
+        ],
+        "federation_name": settings.FEDERATION_NAME,
+    }

@@ -1,0 +1,170 @@
+"""Cross-cutting concepts: parties, organisations, users and their roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Party(models.TextChoices):
+    """The four kinds of member party of a samordningsförbund."""
+
+    KOMMUN = "kommun", _("Municipality")
+    REGION = "region", _("Region")
+    AF = "af", _("Swedish Public Employment Service")
+    FK = "fk", _("Swedish Social Insurance Agency")
+
+
+class Role(models.TextChoices):
+    CASE_WORKER = "case_worker", _("Case worker")
+    COORDINATOR = "coordinator", _("Coordinator")
+    COUNCIL_MEMBER = "council_member", _("Council member")
+    STEERING_MEMBER = "steering_member", _("Steering group member")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Organisation(models.Model):
+    """An office of one member party, e.g. "Arbetsförmedlingen Haninge"."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    party = models.CharField(_("party"), max_length=10, choices=Party.choices)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username or "")
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("is_administrator", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with their e-mail address and holds one or more roles."""
+
+    email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("The office the user works for. Required for case workers."),
+    )
+    is_case_worker = models.BooleanField(_("case worker"), default=False)
+    is_coordinator = models.BooleanField(_("coordinator"), default=False)
+    is_council_member = models.BooleanField(_("council member"), default=False)
+    is_steering_member = models.BooleanField(_("steering group member"), default=False)
+    is_administrator = models.BooleanField(
+        _("administrator"), default=False, help_text=_("May use the administration pages.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(is_case_worker=False) | models.Q(organisation__isnull=False),
+                name="case_worker_has_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def is_staff(self) -> bool:
+        """Administrators reach the Django admin."""
+        return self.is_administrator
+
+    @property
+    def roles(self) -> list[Role]:
+        flags = [
+            (self.is_case_worker, Role.CASE_WORKER),
+            (self.is_coordinator, Role.COORDINATOR),
+            (self.is_council_member, Role.COUNCIL_MEMBER),
+            (self.is_steering_member, Role.STEERING_MEMBER),
+            (self.is_administrator, Role.ADMINISTRATOR),
+        ]
+        return [role for held, role in flags if held]
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        if self.is_active and self.is_administrator:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.is_active and self.is_administrator:
+            return True
+        return super().has_module_perms(app_label)
+
+
+class Heartbeat(models.Model):
+    """The last run of a periodic task, so that a stopped worker or scheduler shows."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_run = models.DateTimeField()
+    runs = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def beat(cls, name: str, now: Any = None) -> None:
+        """Record one run; a single UPDATE, so concurrent runs never lose a count."""
+        now = now or timezone.now()
+        updated = cls.objects.filter(name=name).update(last_run=now, runs=models.F("runs") + 1)
+        if not updated:
+            cls.objects.get_or_create(name=name, defaults={"last_run": now, "runs": 1})
+
+    def is_stale(self, now: Any, stale_after: Any) -> bool:
+        return now - self.last_run > stale_after

@@ -1,0 +1,55 @@
+"""Named permission checks, used by views and templates alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from resursrad.models import User
+
+
+def _active(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def is_case_worker(user: User) -> bool:
+    return _active(user) and user.is_case_worker and user.organisation_id is not None
+
+
+def is_coordinator(user: User) -> bool:
+    return _active(user) and user.is_coordinator
+
+
+def is_council_member(user: User) -> bool:
+    return _active(user) and user.is_council_member
+
+
+def is_steering_member(user: User) -> bool:
+    return _active(user) and user.is_steering_member
+
+
+def is_administrator(user: User) -> bool:
+    return _active(user) and user.is_administrator
+
+
+def can_view_system_status(user: User) -> bool:
+    return is_administrator(user)
+
+
+def role_required(check: Callable[[User], bool]) -> Callable[..., Any]:
+    """Refuse the view with 403 unless ``check(request.user)`` holds; use after login_required."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not check(request.user):  # type: ignore[arg-type]
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from typing import Any
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from resursrad import permissions
+from resursrad.forms import LoginForm
+from resursrad.models import Heartbeat
+from resursrad.navigation import start_pages_for
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+@require_POST
+def logout_then_message(request: HttpRequest) -> HttpResponse:
+    response = auth_views.LogoutView.as_view()(request)
+    if response.status_code in (301, 302):
+        messages.info(request, _("You have been logged out."))
+    return response
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    pages = start_pages_for(request.user)  # type: ignore[arg-type]
+    if pages:
+        return redirect(pages[0].url)
+    return render(request, "resursrad/no_role.html")
+
+
+def _start_page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+@permissions.role_required(permissions.is_case_worker)
+def start_case_worker(request: HttpRequest) -> HttpResponse:
+    return _start_page(request, "resursrad/start_case_worker.html")
+
+
+@require_GET
+@login_required
+@permissions.role_required(permissions.is_coordinator)
+def start_coordinator(request: HttpRequest) -> HttpResponse:
+    return _start_page(request, "resursrad/start_coordinator.html")
+
+
+@require_GET
+@login_required
+@permissions.role_required(permissions.is_council_member)
+def start_council(request: HttpRequest) -> HttpResponse:
+    return _start_page(request, "resursrad/start_council.html")
+
+
+@require_GET
+@login_required
+@permissions.role_required(permissions.is_steering_member)
+def start_steering(request: HttpRequest) -> HttpResponse:
+    return _start_page(request, "resursrad/start_steering.html")
+
+
+@require_GET
+@login_required
+@permissions.role_required(permissions.is_administrator)
+def start_admin(request: HttpRequest) -> HttpResponse:
+    return _start_page(request, "resursrad/start_admin.html")
+
+
+@require_GET
+@login_required
+@permissions.role_required(permissions.can_view_system_status)
+def system_status(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    heartbeat = Heartbeat.objects.filter(name="celery").first()
+    return render(
+        request,
+        "resursrad/system_status.html",
+        {
+            "heartbeat": heartbeat,
+            "heartbeat_ok": heartbeat is not None
+            and not heartbeat.is_stale(now, settings.HEARTBEAT_STALE_AFTER),
+            "broker": settings.CELERY_BROKER_URL.split("://", 1)[0],
+            "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+        },
+    )
+
+
+@require_GET
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "resursrad/privacy_notice.html",
+        {"controller_name": settings.CONTROLLER_NAME},
+    )
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for the container platform: answers without touching the database."""
+    return JsonResponse({"status": "ok"})
+
+
+def lockout(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
+    """Shown by django-axes after too many failed logins: says when to try again."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    last = (
+        AccessAttempt.objects.filter(username__iexact=username)
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    retry_at = (last or timezone.now()) + cool_off
+    return render(
+        request,
+        "registration/lockout.html",
+        {"retry_at": retry_at, "minutes": int(cool_off.total_seconds() // 60)},
+        status=429,
+    )

@@ -1,0 +1,39 @@
+// Progress and protection against double submits: a form that is being sent
+// disables its submit buttons and says so. No inline script (the CSP forbids it).
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.dataset.noBusy !== undefined) {
+      return;
+    }
+    if (form.dataset.submitting === "true") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitting = "true";
+    var buttons = form.querySelectorAll("button[type=submit], input[type=submit]");
+    buttons.forEach(function (button) {
+      button.setAttribute("aria-busy", "true");
+      if (button.tagName === "BUTTON" && button.dataset.busyText) {
+        button.textContent = button.dataset.busyText;
+      }
+    });
+    // Buttons are disabled after the browser has read the clicked button's value.
+    window.setTimeout(function () {
+      buttons.forEach(function (button) { button.disabled = true; });
+    }, 0);
+  });
+  // Coming back with the browser's back button shows a usable form again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.querySelectorAll("form[data-submitting]").forEach(function (form) {
+        delete form.dataset.submitting;
+        form.querySelectorAll("[aria-busy]").forEach(function (button) {
+          button.disabled = false;
+          button.removeAttribute("aria-busy");
+        });
+      });
+    }
+  });
+})();

@@ -1,0 +1,51 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from resursrad.demo import DEMO_PASSWORD, USERS
+from resursrad.models import Organisation, Party, User
+
+
+def test_demo_data_creates_all_parties_and_every_role(db, settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+    assert set(Organisation.objects.values_list("party", flat=True)) == set(Party.values)
+    for flag in [
+        "is_case_worker",
+        "is_coordinator",
+        "is_council_member",
+        "is_steering_member",
+        "is_administrator",
+    ]:
+        assert User.objects.filter(**{flag: True}).exists(), flag
+    printed = out.getvalue()
+    assert DEMO_PASSWORD in printed
+    for demo in USERS:
+        assert demo.email in printed
+
+
+def test_demo_data_twice_changes_nothing(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=StringIO())
+    before = (list(User.objects.values_list("email", "password")), Organisation.objects.count())
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+    after = (list(User.objects.values_list("email", "password")), Organisation.objects.count())
+    assert before == after
+    assert "0 rows created" in out.getvalue()
+
+
+def test_demo_data_is_refused_outside_development(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("load_demo_data", stdout=StringIO())
+    assert not User.objects.exists()
+
+
+def test_demo_users_can_log_in(client, db, settings):
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=StringIO())
+    response = client.post("/accounts/login/", {"username": USERS[0].email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302

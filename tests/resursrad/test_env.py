@@ -1,0 +1,39 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from resursrad.env import env_bool, env_choice, env_int, env_list, env_str
+
+
+def test_bool_accepts_common_spellings(monkeypatch):
+    for value, expected in [("true", True), ("1", True), ("off", False), ("No", False)]:
+        monkeypatch.setenv("X_FLAG", value)
+        assert env_bool("X_FLAG", not expected) is expected
+
+
+def test_empty_variable_means_default(monkeypatch):
+    monkeypatch.setenv("X_NUMBER", "")
+    assert env_int("X_NUMBER", 7) == 7
+    assert env_list("X_NUMBER", ["a"]) == ["a"]
+
+
+def test_list_is_comma_separated(monkeypatch):
+    monkeypatch.setenv("X_LIST", "a.se, b.se,,")
+    assert env_list("X_LIST", []) == ["a.se", "b.se"]
+
+
+def test_required_string_names_the_variable(monkeypatch):
+    monkeypatch.delenv("X_REQUIRED", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="X_REQUIRED"):
+        env_str("X_REQUIRED", required=True)
+
+
+def test_choice_lists_what_is_allowed(monkeypatch):
+    monkeypatch.setenv("X_CHOICE", "c")
+    with pytest.raises(ImproperlyConfigured, match="X_CHOICE must be one of a, b"):
+        env_choice("X_CHOICE", "a", {"a", "b"})
+
+
+def test_int_below_minimum_is_refused(monkeypatch):
+    monkeypatch.setenv("X_NUMBER", "-1")
+    with pytest.raises(ImproperlyConfigured, match="X_NUMBER must be at least 0"):
+        env_int("X_NUMBER", 1)

@@ -1,0 +1,130 @@
+import pytest
+from django.urls import reverse
+
+START_PAGES = {
+    "case_worker": "start_case_worker",
+    "coordinator": "start_coordinator",
+    "council_member": "start_council",
+    "steering_member": "start_steering",
+    "administrator": "start_admin",
+}
+
+
+@pytest.mark.parametrize("role,url_name", START_PAGES.items())
+def test_each_role_is_sent_from_home_to_its_start_page(client, cast, role, url_name):
+    client.force_login(cast[role])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url == reverse(url_name)
+    assert client.get(response.url).status_code == 200
+
+
+@pytest.mark.parametrize("page_role,url_name", START_PAGES.items())
+@pytest.mark.parametrize("user_role", START_PAGES.keys())
+def test_start_page_is_refused_to_other_roles(client, cast, page_role, url_name, user_role):
+    client.force_login(cast[user_role])
+    expected = 200 if user_role == page_role else 403
+    assert client.get(reverse(url_name)).status_code == expected
+
+
+@pytest.mark.parametrize("url_name", [*START_PAGES.values(), "home", "system_status"])
+def test_anonymous_is_sent_to_login(client, db, url_name):
+    response = client.get(reverse(url_name))
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={reverse(url_name)}"
+
+
+@pytest.mark.parametrize("url_name", [*START_PAGES.values(), "home", "system_status"])
+def test_start_pages_refuse_post(client, administrator, case_worker, url_name):
+    administrator.is_case_worker = True
+    administrator.organisation = case_worker.organisation
+    administrator.is_coordinator = administrator.is_council_member = administrator.is_steering_member = True
+    administrator.save()
+    client.force_login(administrator)
+    assert client.post(reverse(url_name)).status_code == 405
+
+
+def nav_labels(response):
+    return [str(item["label"]) for item in response.context["nav_items"]]
+
+
+def test_navigation_shows_each_role_only_its_own_pages(client, cast):
+    expected = {
+        "case_worker": ["Mina ärenden"],
+        "coordinator": ["Samordning"],
+        "council_member": ["Resursrådet"],
+        "steering_member": ["Styrgrupp"],
+        "administrator": ["Administration"],
+    }
+    for role, labels in expected.items():
+        client.force_login(cast[role])
+        response = client.get(reverse(START_PAGES[role]))
+        assert nav_labels(response) == labels, role
+
+
+def test_user_with_two_roles_sees_both(client, coordinator):
+    coordinator.is_steering_member = True
+    coordinator.save()
+    client.force_login(coordinator)
+    response = client.get(reverse("start_coordinator"))
+    assert nav_labels(response) == ["Samordning", "Styrgrupp"]
+    assert client.get(reverse("start_steering")).status_code == 200
+
+
+def test_user_without_role_is_told_so(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "har ingen roll" in response.content.decode()
+
+
+def test_case_worker_without_organisation_cannot_be_stored(db):
+    from django.db import IntegrityError, transaction
+
+    from tests.factories import UserFactory
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UserFactory(is_case_worker=True, organisation=None)
+
+
+def test_administrator_reaches_the_admin_in_swedish(client, administrator):
+    client.force_login(administrator)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert "Administration" in response.content.decode()
+    response = client.get("/admin/resursrad/user/")
+    assert response.status_code == 200
+    assert "Välj användare att ändra" in response.content.decode()
+
+
+def test_non_administrators_do_not_reach_the_admin(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url
+
+
+def test_admin_login_goes_through_the_application_login(client, db):
+    response = client.get("/admin/login/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_system_status_shows_the_heartbeat(client, administrator):
+    from resursrad.models import Heartbeat
+
+    client.force_login(administrator)
+    assert "Inte igång" in client.get(reverse("system_status")).content.decode()
+    Heartbeat.beat("celery")
+    assert "Igång" in client.get(reverse("system_status")).content.decode()
+
+
+def test_privacy_notice_names_the_controller(client, db, settings):
+    settings.CONTROLLER_NAME = "Haninge kommun"
+    response = client.get(reverse("privacy_notice"))
+    assert (
+        "Personuppgiftsansvarig för personuppgifterna i Resursråd är Haninge kommun."
+        in response.content.decode()
+    )
