@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -26,3 +28,59 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("The e-mail address or the password is wrong. Check both and try again."),
         "inactive": _("The e-mail address or the password is wrong. Check both and try again."),
     }
+
+
+class AccessLogFilterForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("User"), queryset=None, required=False)  # type: ignore[arg-type]
+    case_number = forms.CharField(label=_("Case number"), max_length=20, required=False)
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a real date as YYYY-MM-DD, for example 2026-03-15.")},
+    )
+    date_to = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a real date as YYYY-MM-DD, for example 2026-03-15.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from resursrad.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.order_by("last_name", "first_name")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("The end of the period must not be before its start."))
+        return data
+
+    def filter(self, queryset: Any) -> Any:
+        data = self.cleaned_data
+        if data.get("user"):
+            queryset = queryset.filter(user=data["user"])
+        if data.get("case_number"):
+            queryset = queryset.filter(case_number__iexact=data["case_number"].strip())
+        if data.get("date_from"):
+            queryset = queryset.filter(at__date__gte=data["date_from"])
+        if data.get("date_to"):
+            queryset = queryset.filter(at__date__lte=data["date_to"])
+        return queryset
+
+
+class ParticipantLookupForm(forms.Form):
+    personal_number = forms.CharField(
+        label=_("The participant's personal identity number"),
+        max_length=20,
+        help_text=_("10 or 12 digits. The number is not saved or shown in any address."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        error_messages={"required": _("Enter the personal identity number.")},
+    )
+
+    def clean_personal_number(self) -> str:
+        from cases import personnummer
+
+        return personnummer.parse(self.cleaned_data["personal_number"]).digits

@@ -168,3 +168,70 @@ class Heartbeat(models.Model):
 
     def is_stale(self, now: Any, stale_after: Any) -> bool:
         return now - self.last_run > stale_after
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Read")
+    PRINT = "print", _("Printed")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    SEARCH = "search", _("Found in a search")
+    ACCESS_HISTORY = "access_history", _("Access history produced")
+
+
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The access log is append-only.")
+
+    def delete(self) -> Any:
+        raise PermissionError("The access log is append-only.")
+
+
+class AccessLog(models.Model):
+    """One read or change of an individual's record. Append-only.
+
+    It keeps plain ids and the case number, not foreign keys, so that it
+    survives the erasure of the record it describes.
+    """
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    participant_id = models.BigIntegerField(_("participant"), db_index=True)
+    referral_id = models.BigIntegerField(_("referral"), null=True)
+    case_number = models.CharField(_("case number"), max_length=20, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.case_number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An invariant, not domain logic: an entry is written once and never changed.
+        if not self._state.adding:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("The access log is append-only.")
+
+    @classmethod
+    def record(cls, request: Any, *, referral: Any, action: str) -> AccessLog:
+        return cls.objects.create(
+            user=request.user,
+            organisation_id=request.user.organisation_id,
+            participant_id=referral.participant_id,
+            referral_id=referral.pk,
+            case_number=referral.case_number,
+            action=action,
+            request_id=getattr(request, "request_id", ""),
+        )

@@ -40,6 +40,11 @@ def can_view_system_status(user: User) -> bool:
     return is_administrator(user)
 
 
+def can_review_access_log(user: User) -> bool:
+    """Access-log review (loggkontroll) is the administrators' task."""
+    return is_administrator(user)
+
+
 def role_required(check: Callable[[User], bool]) -> Callable[..., Any]:
     """Refuse the view with 403 unless ``check(request.user)`` holds; use after login_required."""
 

@@ -38,6 +38,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # party that is the controller (personuppgiftsansvarig) of the personal data.
 FEDERATION_NAME = env_str("FEDERATION_NAME", "Samordningsförbundet Södertörn (demo)")
 CONTROLLER_NAME = env_str("CONTROLLER_NAME", "Haninge kommun (demo)")
+# Days after consent is withdrawn or expires before the case's personal data is erased.
+ERASURE_AFTER_CONSENT_ENDED_DAYS = env_int("ERASURE_AFTER_CONSENT_ENDED_DAYS", 30)
 
 INSTALLED_APPS = [
     "resursrad",
@@ -253,6 +255,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "resursrad.tasks.record_heartbeat", "schedule": 60.0},
+    "end-lapsed-consents": {"task": "cases.tasks.end_referrals_with_lapsed_consent", "schedule": 3600.0},
 }
 # How old the last heartbeat may be before the status page calls the worker down.
 HEARTBEAT_STALE_AFTER = timedelta(minutes=3)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from resursrad import views
@@ -20,12 +20,15 @@ urlpatterns = [
         login_required(views.PasswordChangeView.as_view()),
         name="password_change",
     ),
-    path("start/case-worker/", views.start_case_worker, name="start_case_worker"),
-    path("start/coordinator/", views.start_coordinator, name="start_coordinator"),
+    path("cases/", include("cases.urls")),
     path("start/council/", views.start_council, name="start_council"),
     path("start/steering/", views.start_steering, name="start_steering"),
     path("start/admin/", views.start_admin, name="start_admin"),
     path("system/status/", views.system_status, name="system_status"),
+    path("system/access-log/", views.access_log, name="access_log"),
+    path(
+        "system/access-log/participant/", views.participant_access_history, name="participant_access_history"
+    ),
     path("privacy/", views.privacy_notice, name="privacy_notice"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

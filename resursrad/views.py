@@ -7,16 +7,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from resursrad import permissions
-from resursrad.forms import LoginForm
-from resursrad.models import Heartbeat
+from resursrad.forms import AccessLogFilterForm, LoginForm, ParticipantLookupForm
+from resursrad.models import AccessAction, AccessLog, Heartbeat
 from resursrad.navigation import start_pages_for
 
 
@@ -53,20 +54,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _start_page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
     return render(request, template, context)
-
-
-@require_GET
-@login_required
-@permissions.role_required(permissions.is_case_worker)
-def start_case_worker(request: HttpRequest) -> HttpResponse:
-    return _start_page(request, "resursrad/start_case_worker.html")
-
-
-@require_GET
-@login_required
-@permissions.role_required(permissions.is_coordinator)
-def start_coordinator(request: HttpRequest) -> HttpResponse:
-    return _start_page(request, "resursrad/start_coordinator.html")
 
 
 @require_GET
@@ -141,3 +128,46 @@ def lockout(request: HttpRequest, original_response: Any = None, credentials: An
         {"retry_at": retry_at, "minutes": int(cool_off.total_seconds() // 60)},
         status=429,
     )
+
+
+@require_GET
+@login_required
+@permissions.role_required(permissions.can_review_access_log)
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Access-log review (loggkontroll): who read or changed which case, when."""
+    form = AccessLogFilterForm(request.GET or None)
+    entries = AccessLog.objects.select_related("user", "organisation")
+    if form.is_valid():
+        entries = form.filter(entries)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request, "resursrad/access_log.html", {"form": form, "page": page, "params": params.urlencode()}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permissions.role_required(permissions.can_review_access_log)
+def participant_access_history(request: HttpRequest) -> HttpResponse:
+    """Everyone who read a participant's record, for the individual's request (by POST: no number in a URL)."""
+    from cases.models import Referral
+
+    entries = None
+    if request.method == "POST":
+        form = ParticipantLookupForm(request.POST)
+        if form.is_valid():
+            referrals = list(
+                Referral.objects.filter(participant__personal_number=form.cleaned_data["personal_number"])
+            )
+            for referral in referrals:
+                AccessLog.record(request, referral=referral, action=AccessAction.ACCESS_HISTORY)
+            entries = (
+                AccessLog.objects.filter(participant_id__in=[r.participant_id for r in referrals])
+                .exclude(action=AccessAction.ACCESS_HISTORY)
+                .select_related("user", "organisation")
+            )
+    else:
+        form = ParticipantLookupForm()
+    return render(request, "resursrad/participant_access_history.html", {"form": form, "entries": entries})

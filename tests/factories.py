@@ -38,3 +38,65 @@ class UserFactory(factory.django.DjangoModelFactory):
 class CaseWorkerFactory(UserFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     is_case_worker = True
+
+
+# --- referrals: built through the real domain methods ---------------------
+
+VALID_PNR = "19850312-2387"  # a valid test number (Luhn-correct)
+
+
+def make_participant(**fields):
+    from cases.models import Participant
+
+    defaults = {
+        "first_name": "Anna",
+        "last_name": "Andersson",
+        "personal_number": "198503122387",
+        "birth_year": 1985,
+        "sex": "kvinna",
+    }
+    defaults.update(fields)
+    return Participant(**defaults)
+
+
+def make_referral(by, *, participant=None, parties=None, **fields):
+    """A draft referral created by the given case worker."""
+    from cases.models import Referral
+
+    values = {
+        "tg_long_term_sick": True,
+        "reason": "no_progress",
+        "current_situation": "Sjukskriven sedan tre år.",
+        "question_to_council": "Hur kommer hon vidare mot arbete?",
+        "requested_parties": parties or [by.organisation.party],
+    }
+    values.update(fields)
+    return Referral.create_draft(by=by, participant=participant or make_participant(), **values)
+
+
+def give_consent(referral, by, party, *, given_on=None, valid_until=None):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import Consent
+
+    today = timezone.localdate()
+    return Consent.register(
+        referral=referral,
+        by=by,
+        party=party,
+        categories=["health", "work"],
+        given_on=given_on or today,
+        method="signed",
+        documented_by="",
+        valid_until=valid_until or today + timedelta(days=365),
+    )
+
+
+def submitted_referral(by, **fields):
+    referral = make_referral(by, **fields)
+    for party in referral.requested_parties:
+        give_consent(referral, by, party)
+    referral.submit(by=by)
+    return referral

@@ -37,3 +37,35 @@
     }
   });
 })();
+
+// A print button on the print page.
+document.addEventListener("click", function (event) {
+  var target = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+  if (target) {
+    window.print();
+  }
+});
+
+// Protected identity: hide the identifying fields, which are not stored anyway.
+(function () {
+  "use strict";
+  var toggle = document.querySelector("input[name$='protected_identity']");
+  if (!toggle) {
+    return;
+  }
+  var pseudonym = document.querySelector("input[name$='pseudonym']");
+  function wrapper(input) {
+    return input.closest(".mb-3") || input.parentElement;
+  }
+  function update() {
+    var isProtected = toggle.checked;
+    document.querySelectorAll("[data-identifying]").forEach(function (input) {
+      wrapper(input).hidden = isProtected;
+    });
+    if (pseudonym) {
+      wrapper(pseudonym).hidden = !isProtected;
+    }
+  }
+  toggle.addEventListener("change", update);
+  update();
+})();

@@ -24,7 +24,7 @@ def test_case_worker_logs_in_and_lands_on_start_page(client, case_worker):
     assert response.status_code == 302
     assert response.url == reverse("home")
     response = client.get(response.url)
-    assert response.url == reverse("start_case_worker")
+    assert response.url == reverse("cases:list")
 
 
 def test_login_ignores_case_of_email(client, case_worker):

@@ -10,7 +10,8 @@ MO = PO.with_suffix(".mo")
 
 
 def _entries(text: str):
-    for block in text.split("\n\n")[1:]:
+    for raw in text.split("\n\n")[1:]:
+        block = "\n".join(line for line in raw.splitlines() if not line.startswith("#|"))
         msgid = "".join(re.findall(r'"(.*)"', block.split("msgstr")[0].split("msgid", 1)[-1]))
         msgstrs = re.findall(r'msgstr(?:\[\d\])? ((?:".*"\n?)+)', block)
         yield block, msgid, ["".join(re.findall(r'"(.*)"', s)) for s in msgstrs]

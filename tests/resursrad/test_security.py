@@ -67,7 +67,7 @@ def test_security_headers_are_present(client, db):
 
 def test_no_inline_scripts_or_styles_in_pages(client, case_worker):
     client.force_login(case_worker)
-    content = client.get("/start/case-worker/").content.decode()
+    content = client.get("/cases/").content.decode()
     assert "<script>" not in content
     assert " style=" not in content
     assert "<style" not in content

@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 START_PAGES = {
-    "case_worker": "start_case_worker",
-    "coordinator": "start_coordinator",
+    "case_worker": "cases:list",
+    "coordinator": "cases:inbox",
     "council_member": "start_council",
     "steering_member": "start_steering",
     "administrator": "start_admin",
@@ -23,7 +23,9 @@ def test_each_role_is_sent_from_home_to_its_start_page(client, cast, role, url_n
 @pytest.mark.parametrize("user_role", START_PAGES.keys())
 def test_start_page_is_refused_to_other_roles(client, cast, page_role, url_name, user_role):
     client.force_login(cast[user_role])
-    expected = 200 if user_role == page_role else 403
+    # The referral list is also the coordinator's list of all referrals.
+    allowed = {page_role, "coordinator"} if url_name == "cases:list" else {page_role}
+    expected = 200 if user_role in allowed else 403
     assert client.get(reverse(url_name)).status_code == expected
 
 
@@ -34,7 +36,10 @@ def test_anonymous_is_sent_to_login(client, db, url_name):
     assert response.url == f"{reverse('login')}?next={reverse(url_name)}"
 
 
-@pytest.mark.parametrize("url_name", [*START_PAGES.values(), "home", "system_status"])
+# The referral list takes its search by POST (tests/cases/test_lists.py).
+@pytest.mark.parametrize(
+    "url_name", [u for u in [*START_PAGES.values(), "home", "system_status"] if u != "cases:list"]
+)
 def test_start_pages_refuse_post(client, administrator, case_worker, url_name):
     administrator.is_case_worker = True
     administrator.organisation = case_worker.organisation
@@ -50,11 +55,11 @@ def nav_labels(response):
 
 def test_navigation_shows_each_role_only_its_own_pages(client, cast):
     expected = {
-        "case_worker": ["Mina ärenden"],
-        "coordinator": ["Samordning"],
+        "case_worker": ["Mina ärenden", "Ny ansökan"],
+        "coordinator": ["Samordning", "Alla ansökningar"],
         "council_member": ["Resursrådet"],
         "steering_member": ["Styrgrupp"],
-        "administrator": ["Administration"],
+        "administrator": ["Administration", "Åtkomstlogg"],
     }
     for role, labels in expected.items():
         client.force_login(cast[role])
@@ -66,8 +71,8 @@ def test_user_with_two_roles_sees_both(client, coordinator):
     coordinator.is_steering_member = True
     coordinator.save()
     client.force_login(coordinator)
-    response = client.get(reverse("start_coordinator"))
-    assert nav_labels(response) == ["Samordning", "Styrgrupp"]
+    response = client.get(reverse("cases:inbox"))
+    assert nav_labels(response) == ["Samordning", "Styrgrupp", "Alla ansökningar"]
     assert client.get(reverse("start_steering")).status_code == 200
 
 

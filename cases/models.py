@@ -1,0 +1,627 @@
+"""Referrals (ansökningar), their participants and consents."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cases import personnummer
+from resursrad.models import Organisation, Party, User
+
+TEXT_LIMIT = 4000
+
+
+class DomainError(Exception):
+    """A refused change; the message can be shown to the user."""
+
+
+class Sex(models.TextChoices):
+    FEMALE = "kvinna", _("Woman")
+    MALE = "man", _("Man")
+    UNSPECIFIED = "ej_angivet", _("Not stated")
+
+
+class Participant(models.Model):
+    """The individual a referral is about.
+
+    With protected identity (skyddade personuppgifter) nothing identifying is
+    stored: no name, number or contact details, only a pseudonym.
+    """
+
+    protected_identity = models.BooleanField(
+        _("protected identity"),
+        default=False,
+        help_text=_(
+            "The person has protected personal data. Only a pseudonym is stored; "
+            "you are the only channel to the person."
+        ),
+    )
+    pseudonym = models.CharField(_("pseudonym"), max_length=60, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    personal_number = models.CharField(
+        _("personal identity number"), max_length=12, blank=True, help_text=_("Stored as 12 digits.")
+    )
+    is_coordination_number = models.BooleanField(_("co-ordination number"), default=False)
+    sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices, default=Sex.UNSPECIFIED)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("postal address"), max_length=300, blank=True)
+    language = models.CharField(_("language"), max_length=60, blank=True, default="svenska")
+    needs_interpreter = models.BooleanField(_("needs an interpreter"), default=False)
+    interpreter_language = models.CharField(_("interpreter language"), max_length=60, blank=True)
+    accessibility_needs = models.TextField(_("accessibility needs"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.CheckConstraint(
+                name="protected_identity_stores_nothing_identifying",
+                condition=Q(protected_identity=False)
+                | Q(first_name="", last_name="", personal_number="", phone="", email="", address=""),
+            ),
+            models.CheckConstraint(
+                name="protected_identity_has_pseudonym",
+                condition=Q(protected_identity=False) | ~Q(pseudonym=""),
+            ),
+            models.CheckConstraint(
+                name="personal_number_is_12_digits",
+                condition=Q(personal_number="") | Q(personal_number__regex=r"^[0-9]{12}$"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.protected_identity:
+            return self.pseudonym
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def masked_number(self) -> str:
+        return personnummer.mask(self.personal_number)
+
+    @property
+    def formatted_number(self) -> str:
+        return personnummer.formatted(self.personal_number)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    INFO_REQUESTED = "info_requested", _("More information requested")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CONSENT_ENDED = "consent_ended", _("Consent withdrawn or expired")
+    CLOSED = "closed", _("Closed")
+
+
+# Every allowed move of a referral, in one place, so that the meeting states
+# can be added between accepted and closed.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.DRAFT: {Status.SUBMITTED, Status.CLOSED, Status.CONSENT_ENDED},
+    Status.SUBMITTED: {
+        Status.INFO_REQUESTED,
+        Status.ACCEPTED,
+        Status.DECLINED,
+        Status.CLOSED,
+        Status.CONSENT_ENDED,
+    },
+    Status.INFO_REQUESTED: {Status.SUBMITTED, Status.CLOSED, Status.CONSENT_ENDED},
+    Status.ACCEPTED: {Status.CLOSED, Status.CONSENT_ENDED},
+    Status.DECLINED: set(),
+    Status.CONSENT_ENDED: {Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+# States in which the referral is still in work (consent can change things).
+ACTIVE_STATES = [Status.DRAFT, Status.SUBMITTED, Status.INFO_REQUESTED, Status.ACCEPTED]
+
+
+class TargetGroup(models.TextChoices):
+    LONG_TERM_SICK = "long_term_sick", _("Long-term sick-listed")
+    YOUNG_DISABILITY = "young_disability", _("Young person with a disability")
+    YOUNG_ACTIVITY_COMPENSATION = "young_activity_compensation", _("Young person on activity compensation")
+    OTHER = "other", _("Other")
+
+
+class Reason(models.TextChoices):
+    EARLY_OVERVIEW = "early_overview", _("An early overview is needed")
+    NO_PROGRESS = "no_progress", _("Planned interventions lead nowhere")
+    LIFE_FACTORS = "life_factors", _("Other life factors get in the way")
+    UNCLEAR_COORDINATION = "unclear_coordination", _("It is unclear who coordinates")
+    OTHER = "other", _("Other")
+
+
+class Participation(models.TextChoices):
+    ON_SITE = "on_site", _("On site")
+    REMOTE = "remote", _("Remote")
+    EITHER = "either", _("Either")
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def visible_to(self, user: Any) -> ReferralQuerySet:
+        """What the user may see; everything else is a 404."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        allowed = Q(pk__in=[])
+        if user.is_case_worker and user.organisation_id:
+            allowed |= Q(organisation_id=user.organisation_id)
+        if user.is_coordinator:
+            allowed |= ~Q(status=Status.DRAFT)
+        # Council members see the cases on their council's agendas (meetings);
+        # the steering group never sees referrals.
+        return self.filter(allowed)
+
+    def open(self) -> ReferralQuerySet:
+        return self.exclude(status__in=[Status.CLOSED, Status.DECLINED])
+
+    def waiting_for_coordinator(self) -> ReferralQuerySet:
+        return self.filter(status=Status.SUBMITTED).order_by("submitted_at")
+
+    def with_list_data(self) -> ReferralQuerySet:
+        return self.select_related("participant", "organisation", "handler")
+
+    def search(self, query: str) -> ReferralQuerySet:
+        """By case number, name, pseudonym or personal identity number."""
+        query = query.strip()
+        if not query:
+            return self
+        condition = Q(case_number__iexact=query) | Q(case_number__icontains=query)
+        try:
+            number = personnummer.parse(query)
+        except Exception:  # noqa: BLE001 - not a number: search names instead
+            number = None
+        if number:
+            return self.filter(participant__personal_number=number.digits)
+        for word in query.split():
+            condition |= (
+                Q(participant__first_name__icontains=word)
+                | Q(participant__last_name__icontains=word)
+                | Q(participant__pseudonym__icontains=word)
+            )
+        return self.filter(condition)
+
+    def with_lapsed_consent(self, today: date) -> ReferralQuerySet:
+        """Active referrals past draft whose consents no longer cover every requested party."""
+        return (
+            self.filter(status__in=ACTIVE_STATES)
+            .exclude(status=Status.DRAFT)
+            .filter(consents__valid_until__lt=today, consents__withdrawn_on__isnull=True)
+            .distinct()
+        )
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number handed out per year."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+    @classmethod
+    def next_case_number(cls, year: int) -> str:
+        # Two referrals created at once must not get the same number: lock the row.
+        with transaction.atomic():
+            cls.objects.get_or_create(year=year)
+            sequence = cls.objects.select_for_update().get(year=year)
+            sequence.last_number += 1
+            sequence.save(update_fields=["last_number"])
+        return f"RR-{year}-{sequence.last_number:04d}"
+
+
+class Referral(models.Model):
+    """An application (ansökan) to the resource council for one individual."""
+
+    case_number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    handler = models.ForeignKey(
+        User, verbose_name=_("case worker"), on_delete=models.PROTECT, related_name="handled_referrals"
+    )
+    participant = models.OneToOneField(
+        Participant, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="referral"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+
+    tg_long_term_sick = models.BooleanField(TargetGroup.LONG_TERM_SICK.label, default=False)
+    tg_young_disability = models.BooleanField(TargetGroup.YOUNG_DISABILITY.label, default=False)
+    tg_young_activity_compensation = models.BooleanField(
+        TargetGroup.YOUNG_ACTIVITY_COMPENSATION.label, default=False
+    )
+    tg_other = models.BooleanField(TargetGroup.OTHER.label, default=False)
+
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    reason_other = models.CharField(_("other reason"), max_length=300, blank=True)
+    current_situation = models.TextField(_("current situation"), max_length=TEXT_LIMIT)
+    parties_involved = models.TextField(_("parties involved today"), max_length=TEXT_LIMIT, blank=True)
+    tried_so_far = models.TextField(_("what has been tried"), max_length=TEXT_LIMIT, blank=True)
+    question_to_council = models.TextField(_("question to the council"), max_length=TEXT_LIMIT)
+    requested_parties = models.JSONField(_("parties asked to take part"), default=list)
+    participation = models.CharField(
+        _("preferred participation"),
+        max_length=10,
+        choices=Participation.choices,
+        default=Participation.EITHER,
+    )
+    preferred_from = models.DateField(_("preferred from"), null=True, blank=True)
+    preferred_to = models.DateField(_("preferred until"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    erasure_due_on = models.DateField(_("personal data erased on"), null=True, blank=True)
+    # Optimistic locking: an edit saves only if nobody saved in between.
+    version = models.PositiveIntegerField(default=1)
+    # The create form's one-time token: a double submit finds the first referral.
+    creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        constraints = [
+            models.CheckConstraint(
+                name="preferred_period_in_order",
+                condition=Q(preferred_from__isnull=True)
+                | Q(preferred_to__isnull=True)
+                | Q(preferred_to__gte=models.F("preferred_from")),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return self.case_number
+
+    # --- reads -------------------------------------------------------------
+
+    @property
+    def target_groups(self) -> list[TargetGroup]:
+        return [group for group in TargetGroup if getattr(self, f"tg_{group.value}")]
+
+    @property
+    def requested_party_labels(self) -> list[str]:
+        return [str(Party(code).label) for code in self.requested_parties]
+
+    def consents_in_force(self, on: date) -> list[Consent]:
+        return [consent for consent in self.consents.all() if consent.in_force(on)]
+
+    def uncovered_parties(self, on: date) -> list[str]:
+        """Requested parties without consent in force on the given day."""
+        covered = {consent.party for consent in self.consents_in_force(on)}
+        return [party for party in self.requested_parties if party not in covered]
+
+    def consented_parties(self, on: date) -> set[str]:
+        """The parties that may see the case and be invited to its slot."""
+        return {consent.party for consent in self.consents_in_force(on)} & set(self.requested_parties)
+
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSITIONS[self.status]
+
+    @property
+    def waiting_days(self) -> int:
+        if self.submitted_at is None:
+            return 0
+        return (timezone.now() - self.submitted_at).days
+
+    @property
+    def pending_question(self) -> ReferralEvent | None:
+        if self.status != Status.INFO_REQUESTED:
+            return None
+        return self.events.filter(to_status=Status.INFO_REQUESTED).order_by("-at").first()
+
+    # --- changes -----------------------------------------------------------
+
+    @classmethod
+    @transaction.atomic
+    def create_draft(
+        cls, *, by: User, participant: Participant, token: uuid.UUID | None = None, **fields: Any
+    ) -> Referral:
+        if token:
+            existing = cls.objects.filter(creation_token=token, created_by=by).first()
+            if existing:
+                return existing
+        participant.save()
+        referral = cls(
+            case_number=CaseNumberSequence.next_case_number(timezone.localdate().year),
+            organisation=by.organisation,
+            created_by=by,
+            handler=by,
+            participant=participant,
+            creation_token=token,
+            **fields,
+        )
+        referral.save()
+        ReferralEvent.objects.create(referral=referral, kind=EventKind.CREATED, by=by, to_status=Status.DRAFT)
+        return referral
+
+    def save_edit(
+        self,
+        *,
+        by: User,
+        expected_version: int,
+        participant_fields: dict[str, Any],
+        referral_fields: dict[str, Any],
+    ) -> None:
+        """Save an edit unless someone else saved first (then raise EditConflict)."""
+        with transaction.atomic():
+            updated = Referral.objects.filter(
+                pk=self.pk, version=expected_version, status__in=[Status.DRAFT, Status.INFO_REQUESTED]
+            ).update(version=models.F("version") + 1, updated_at=timezone.now(), **referral_fields)
+            if not updated:
+                current = Referral.objects.get(pk=self.pk)
+                if current.status not in (Status.DRAFT, Status.INFO_REQUESTED):
+                    raise DomainError(gettext("The referral can no longer be edited."))
+                raise EditConflict(current.version)
+            Participant.objects.filter(pk=self.participant_id).update(**participant_fields)
+            ReferralEvent.objects.create(referral=self, kind=EventKind.EDITED, by=by)
+        self.refresh_from_db()
+        self.participant.refresh_from_db()
+
+    def _move(self, to: str, *, by: User | None, comment: str = "", **changes: Any) -> None:
+        """Check the transition, change fields, write history; safe against double clicks."""
+        with transaction.atomic():
+            # Two people (or two clicks) acting on the same referral at once: the
+            # row lock makes the second see the first's result and be refused.
+            locked = Referral.objects.select_for_update().get(pk=self.pk)
+            if not locked.can_move_to(to):
+                raise DomainError(
+                    gettext("A referral that is “%(current)s” cannot become “%(new)s”.")
+                    % {"current": locked.get_status_display(), "new": Status(to).label}
+                )
+            from_status = locked.status
+            changes["status"] = to
+            changes["version"] = locked.version + 1
+            for field, value in changes.items():
+                setattr(self, field, value)
+            self.save(update_fields=[*changes, "updated_at"])
+            ReferralEvent.objects.create(
+                referral=self,
+                kind=EventKind.TRANSITION,
+                by=by,
+                from_status=from_status,
+                to_status=to,
+                comment=comment,
+            )
+
+    def submit(self, *, by: User, today: date | None = None) -> None:
+        today = today or timezone.localdate()
+        if not self.requested_parties:
+            raise DomainError(gettext("Choose at least one party to take part."))
+        missing = self.uncovered_parties(today)
+        if missing:
+            names = ", ".join(str(Party(code).label) for code in missing)
+            raise DomainError(
+                gettext("Consent is missing for: %(parties)s. Register it before you submit.")
+                % {"parties": names}
+            )
+        self._move(Status.SUBMITTED, by=by, submitted_at=timezone.now())
+
+    def request_info(self, *, by: User, question: str) -> None:
+        if self.status != Status.SUBMITTED:
+            self._refuse(Status.INFO_REQUESTED)
+        self._move(Status.INFO_REQUESTED, by=by, comment=question)
+
+    def resubmit(self, *, by: User, answer: str, today: date | None = None) -> None:
+        if self.status != Status.INFO_REQUESTED:
+            self._refuse(Status.SUBMITTED)
+        missing = self.uncovered_parties(today or timezone.localdate())
+        if missing:
+            names = ", ".join(str(Party(code).label) for code in missing)
+            raise DomainError(
+                gettext("Consent is missing for: %(parties)s. Register it before you submit.")
+                % {"parties": names}
+            )
+        self._move(Status.SUBMITTED, by=by, comment=answer, submitted_at=timezone.now())
+
+    def accept(self, *, by: User, comment: str = "") -> None:
+        self._move(Status.ACCEPTED, by=by, comment=comment)
+
+    def decline(self, *, by: User, reason: str) -> None:
+        self._move(Status.DECLINED, by=by, comment=reason)
+
+    def close(self, *, by: User, reason: str) -> None:
+        self._move(Status.CLOSED, by=by, comment=reason)
+
+    def end_for_lack_of_consent(self, *, by: User | None, comment: str, today: date | None = None) -> None:
+        """Consent withdrawn or expired: hide the case and queue its personal data for erasure."""
+        today = today or timezone.localdate()
+        self._move(
+            Status.CONSENT_ENDED,
+            by=by,
+            comment=comment,
+            erasure_due_on=today + timedelta(days=settings.ERASURE_AFTER_CONSENT_ENDED_DAYS),
+        )
+
+    def take_over(self, *, by: User) -> None:
+        if by.organisation_id != self.organisation_id or not by.is_case_worker:
+            raise DomainError(gettext("Only a case worker of the referring organisation can take over."))
+        if self.handler_id == by.pk:
+            raise DomainError(gettext("You are already the case worker for this referral."))
+        previous = self.handler
+        with transaction.atomic():
+            self.handler = by
+            self.save(update_fields=["handler", "updated_at"])
+            ReferralEvent.objects.create(
+                referral=self,
+                kind=EventKind.TAKEN_OVER,
+                by=by,
+                comment=gettext("Taken over from %(name)s.") % {"name": previous.get_full_name()},
+            )
+
+    def _refuse(self, to: str) -> None:
+        raise DomainError(
+            gettext("A referral that is “%(current)s” cannot become “%(new)s”.")
+            % {"current": self.get_status_display(), "new": Status(to).label}
+        )
+
+    def react_to_consent_change(self, *, by: User | None, today: date) -> bool:
+        """After a consent was withdrawn or lapsed: end the referral if a requested party lost it."""
+        if self.status == Status.DRAFT or self.status not in ACTIVE_STATES:
+            return False
+        missing = self.uncovered_parties(today)
+        if not missing:
+            return False
+        names = ", ".join(str(Party(code).label) for code in missing)
+        self.end_for_lack_of_consent(
+            by=by,
+            comment=gettext("No consent in force for: %(parties)s.") % {"parties": names},
+            today=today,
+        )
+        return True
+
+
+class EditConflict(DomainError):
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            gettext(
+                "Someone else saved this referral while you were editing. Your text is kept below; "
+                "compare it with the saved version and save again."
+            )
+        )
+        self.current_version = current_version
+
+
+class DataCategory(models.TextChoices):
+    HEALTH = "health", _("Health")
+    SOCIAL = "social", _("Social situation")
+    ECONOMY = "economy", _("Economy")
+    WORK = "work", _("Work and studies")
+
+
+class ConsentMethod(models.TextChoices):
+    SIGNED = "signed", _("Signed form")
+    ORAL = "oral", _("Oral, documented")
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def in_force(self, on: date) -> ConsentQuerySet:
+        return self.filter(withdrawn_on__isnull=True, given_on__lte=on, valid_until__gte=on)
+
+
+class Consent(models.Model):
+    """The individual's consent that one party shares given kinds of data, for a time."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="consents")
+    party = models.CharField(_("party"), max_length=10, choices=Party.choices)
+    categories = models.JSONField(_("kinds of data"), default=list)
+    given_on = models.DateField(_("given on"))
+    method = models.CharField(_("how it was given"), max_length=10, choices=ConsentMethod.choices)
+    documented_by = models.CharField(_("documented by"), max_length=200, blank=True)
+    valid_until = models.DateField(_("valid until"))
+    registered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_registered_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["party", "-given_on"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                name="consent_valid_after_given", condition=Q(valid_until__gte=models.F("given_on"))
+            ),
+            models.CheckConstraint(
+                name="consent_withdrawn_after_given",
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_party_display()} ({self.given_on}–{self.valid_until})"
+
+    def in_force(self, on: date) -> bool:
+        return self.withdrawn_on is None and self.given_on <= on <= self.valid_until
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [str(DataCategory(code).label) for code in self.categories]
+
+    @classmethod
+    def register(cls, *, referral: Referral, by: User, **fields: Any) -> Consent:
+        if referral.status not in ACTIVE_STATES:
+            raise DomainError(gettext("Consent can no longer be registered for this referral."))
+        with transaction.atomic():
+            consent = cls.objects.create(referral=referral, registered_by=by, **fields)
+            ReferralEvent.objects.create(
+                referral=referral,
+                kind=EventKind.CONSENT_REGISTERED,
+                by=by,
+                comment=gettext("Consent for %(party)s, valid until %(date)s.")
+                % {"party": consent.get_party_display(), "date": consent.valid_until.isoformat()},
+            )
+        return consent
+
+    def withdraw(self, *, by: User, on: date, today: date | None = None) -> None:
+        """Record that the individual withdrew this consent; sharing stops at once."""
+        today = today or timezone.localdate()
+        with transaction.atomic():
+            updated = Consent.objects.filter(pk=self.pk, withdrawn_on__isnull=True).update(
+                withdrawn_on=on, withdrawal_registered_by=by
+            )
+            if not updated:
+                raise DomainError(gettext("This consent has already been withdrawn."))
+            self.refresh_from_db()
+            referral = Referral.objects.get(pk=self.referral_id)
+            ReferralEvent.objects.create(
+                referral=referral,
+                kind=EventKind.CONSENT_WITHDRAWN,
+                by=by,
+                comment=gettext("Consent for %(party)s withdrawn on %(date)s.")
+                % {"party": self.get_party_display(), "date": on.isoformat()},
+            )
+            referral.react_to_consent_change(by=by, today=max(today, on))
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    EDITED = "edited", _("Edited")
+    TRANSITION = "transition", _("Status changed")
+    TAKEN_OVER = "taken_over", _("Taken over")
+    CONSENT_REGISTERED = "consent_registered", _("Consent registered")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+
+
+class ReferralEvent(models.Model):
+    """The referral's history: who did what, when, from which state to which."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    comment = models.TextField(max_length=TEXT_LIMIT, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

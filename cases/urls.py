@@ -1,0 +1,18 @@
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.referral_list, name="list"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("new/", views.referral_create, name="create"),
+    path("<int:pk>/", views.referral_detail, name="detail"),
+    path("<int:pk>/print/", views.referral_print, name="print"),
+    path("<int:pk>/edit/", views.referral_edit, name="edit"),
+    path("<int:pk>/take-over/", views.referral_take_over, name="take_over"),
+    path("<int:pk>/consents/new/", views.consent_create, name="consent_create"),
+    path("<int:pk>/consents/<int:consent_pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("<int:pk>/<slug:action>/", views.referral_transition, name="transition"),
+]

@@ -1,0 +1,426 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import permissions
+from cases.forms import (
+    CommentForm,
+    ConsentForm,
+    ParticipantForm,
+    ReferralFilterForm,
+    ReferralForm,
+    SearchForm,
+    WithdrawConsentForm,
+)
+from cases.models import Consent, DomainError, EditConflict, Participant, Referral, ReferralEvent, Status
+from resursrad.models import AccessAction, AccessLog, Party, User
+from resursrad.permissions import is_case_worker, is_coordinator, role_required
+
+PAGE_SIZE = 25
+SEARCH_SESSION_KEY = "referral_search"
+
+
+def get_referral_for_user(user: User, pk: int) -> Referral:
+    """The referral if the user may see it, else 404."""
+    queryset = Referral.objects.visible_to(user).select_related(
+        "participant", "organisation", "handler", "created_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _can_list(user: User) -> bool:
+    return is_case_worker(user) or is_coordinator(user)
+
+
+# --- lists -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(_can_list)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    # The free-text search goes by POST into the session, so that no name or
+    # personal identity number ever appears in a URL, a log or the history.
+    if request.method == "POST":
+        search = SearchForm(request.POST)
+        query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+        if query and "clear" not in request.POST:
+            request.session[SEARCH_SESSION_KEY] = query
+        else:
+            request.session.pop(SEARCH_SESSION_KEY, None)
+        target = reverse("cases:list")
+        return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
+
+    query = request.session.get(SEARCH_SESSION_KEY, "")
+    filters = ReferralFilterForm(request.GET or None)
+    referrals = Referral.objects.visible_to(request.user).with_list_data()
+    if filters.is_valid():
+        referrals = filters.filter(referrals)
+    if query:
+        referrals = referrals.search(query)
+    page = Paginator(referrals.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "cases/referral_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "search": SearchForm(initial={"q": query}),
+            "query": query,
+            "params": params.urlencode(),
+            "show_names": is_case_worker(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@login_required
+@role_required(is_coordinator)
+def inbox(request: HttpRequest) -> HttpResponse:
+    waiting = Referral.objects.visible_to(request.user).waiting_for_coordinator().with_list_data()
+    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = {
+        "info_requested": Referral.objects.visible_to(request.user)
+        .filter(status=Status.INFO_REQUESTED)
+        .count(),
+        "accepted": Referral.objects.visible_to(request.user).filter(status=Status.ACCEPTED).count(),
+    }
+    return render(request, "cases/referral_inbox.html", {"page": page, "now": timezone.now(), **counts})
+
+
+# --- one referral ----------------------------------------------------------
+
+TRANSITION_ACTIONS: dict[str, dict[str, Any]] = {
+    "submit": {"allowed": permissions.can_submit_referral, "comment": None},
+    "request-info": {"allowed": permissions.can_decide_referral, "comment": "required"},
+    "resubmit": {"allowed": permissions.can_answer_referral, "comment": "required"},
+    "accept": {"allowed": permissions.can_decide_referral, "comment": "optional"},
+    "decline": {"allowed": permissions.can_decide_referral, "comment": "required"},
+    "close": {"allowed": permissions.can_close_referral, "comment": "required"},
+}
+
+
+def _action_forms(bound: dict[str, CommentForm] | None = None) -> dict[str, CommentForm]:
+    labels = {
+        "request-info": _("Your question to the case worker"),
+        "resubmit": _("Your answer to the coordinator"),
+        "accept": _("Comment (optional)"),
+        "decline": _("Why the referral is declined"),
+        "close": _("Why the referral is closed"),
+    }
+    forms = {
+        action: CommentForm(prefix=action, label=labels[action], required=spec["comment"] == "required")
+        for action, spec in TRANSITION_ACTIONS.items()
+        if spec["comment"]
+    }
+    forms.update(bound or {})
+    return {key.replace("-", "_"): form for key, form in forms.items()}
+
+
+def _render_detail(
+    request: HttpRequest,
+    referral: Referral,
+    *,
+    template: str = "cases/referral_detail.html",
+    bound: dict[str, CommentForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    referral = (
+        Referral.objects.filter(pk=referral.pk)
+        .select_related("participant", "organisation", "handler", "created_by")
+        .prefetch_related(
+            Prefetch("consents", queryset=Consent.objects.select_related("registered_by")),
+            Prefetch("events", queryset=ReferralEvent.objects.select_related("by")),
+        )
+        .get()
+    )
+    today = timezone.localdate()
+    user = request.user
+    context = {
+        "referral": referral,
+        "participant": referral.participant,
+        "today": today,
+        "uncovered": [str(Party(code).label) for code in referral.uncovered_parties(today)],
+        "consents": [
+            {
+                "consent": c,
+                "in_force": c.in_force(today),
+                "can_withdraw": permissions.can_withdraw_consent(user, c),
+            }
+            for c in referral.consents.all()
+        ],
+        "show_identity": permissions.can_see_identity(user, referral),
+        "can": {
+            "edit": permissions.can_edit_referral(user, referral),
+            "submit": permissions.can_submit_referral(user, referral),
+            "answer": permissions.can_answer_referral(user, referral),
+            "decide": permissions.can_decide_referral(user, referral),
+            "close": permissions.can_close_referral(user, referral),
+            "take_over": permissions.can_take_over_referral(user, referral),
+            "register_consent": permissions.can_register_consent(user, referral),
+        },
+        "forms": _action_forms(bound),
+    }
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET"])
+@login_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
+    AccessLog.record(request, referral=referral, action=AccessAction.VIEW)
+    return _render_detail(request, referral)
+
+
+@require_http_methods(["GET"])
+@login_required
+def referral_print(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
+    AccessLog.record(request, referral=referral, action=AccessAction.PRINT)
+    return _render_detail(request, referral, template="cases/referral_print.html")
+
+
+@require_POST
+@login_required
+def referral_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
+    spec = TRANSITION_ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    if not spec["allowed"](request.user, referral):
+        messages.error(request, _("That step is not possible for this referral now."))
+        return redirect("cases:detail", pk=referral.pk)
+    comment = ""
+    if spec["comment"]:
+        form = CommentForm(request.POST, prefix=action, required=spec["comment"] == "required")
+        if not form.is_valid():
+            AccessLog.record(request, referral=referral, action=AccessAction.VIEW)
+            form.fields["comment"].label = _action_forms()[action.replace("-", "_")].fields["comment"].label
+            return _render_detail(request, referral, bound={action: form})
+        comment = form.cleaned_data["comment"]
+    user = request.user
+    try:
+        if action == "submit":
+            referral.submit(by=user)  # type: ignore[arg-type]
+            done = _("The referral has been submitted to the coordinator.")
+        elif action == "request-info":
+            referral.request_info(by=user, question=comment)  # type: ignore[arg-type]
+            done = _("Your question has been sent to the case worker.")
+        elif action == "resubmit":
+            referral.resubmit(by=user, answer=comment)  # type: ignore[arg-type]
+            done = _("Your answer has been sent and the referral submitted again.")
+        elif action == "accept":
+            referral.accept(by=user, comment=comment)  # type: ignore[arg-type]
+            done = _("The referral has been accepted and waits for a time on an agenda.")
+        elif action == "decline":
+            referral.decline(by=user, reason=comment)  # type: ignore[arg-type]
+            done = _("The referral has been declined.")
+        else:
+            referral.close(by=user, reason=comment)  # type: ignore[arg-type]
+            done = _("The referral has been closed.")
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect("cases:detail", pk=referral.pk)
+
+
+@require_POST
+@login_required
+def referral_take_over(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
+    if not permissions.can_take_over_referral(request.user, referral):
+        messages.error(request, _("You cannot take over this referral."))
+        return redirect("cases:detail", pk=referral.pk)
+    try:
+        referral.take_over(by=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("You are now the case worker for %(case)s.") % {"case": referral.case_number}
+        )
+    return redirect("cases:detail", pk=referral.pk)
+
+
+# --- create and edit -------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@role_required(permissions.can_create_referral)
+def referral_create(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        participant_form = ParticipantForm(request.POST, prefix="p")
+        referral_form = ReferralForm(request.POST, prefix="r", organisation=user.organisation)
+        token = _token(request.POST.get("form_token"))
+        if participant_form.is_valid() and referral_form.is_valid():
+            referral = Referral.create_draft(
+                by=user,
+                participant=Participant(**participant_form.stored_values()),
+                token=token,
+                **referral_form.stored_values(),
+            )
+            AccessLog.record(request, referral=referral, action=AccessAction.CREATE)
+            messages.success(
+                request,
+                _("Draft %(case)s has been saved. Register consent for each party, then submit.")
+                % {"case": referral.case_number},
+            )
+            return redirect("cases:detail", pk=referral.pk)
+        messages.error(request, _("Some fields need attention. Nothing has been saved yet."))
+    else:
+        participant_form = ParticipantForm(prefix="p")
+        referral_form = ReferralForm(prefix="r", organisation=user.organisation)
+        token = uuid.uuid4()
+    return render(
+        request,
+        "cases/referral_form.html",
+        {
+            "participant_form": participant_form,
+            "referral_form": referral_form,
+            "form_token": token or uuid.uuid4(),
+        },
+    )
+
+
+def _token(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
+    if not permissions.can_edit_referral(request.user, referral):
+        messages.error(
+            request, _("The referral can only be changed as a draft or when more information is asked for.")
+        )
+        return redirect("cases:detail", pk=referral.pk)
+    organisation = referral.organisation
+    conflict = False
+    if request.method == "POST":
+        participant_form = ParticipantForm(request.POST, prefix="p", instance=referral.participant)
+        referral_form = ReferralForm(request.POST, prefix="r", instance=referral, organisation=organisation)
+        if participant_form.is_valid() and referral_form.is_valid():
+            expected = referral_form.cleaned_data.get("version") or 0
+            try:
+                referral.save_edit(
+                    by=request.user,  # type: ignore[arg-type]
+                    expected_version=expected,
+                    participant_fields=participant_form.stored_values(),
+                    referral_fields=referral_form.stored_values(),
+                )
+            except EditConflict as error:
+                conflict = True
+                messages.error(request, str(error))
+                # The next save is a deliberate choice to replace the other version.
+                data = request.POST.copy()
+                data["r-version"] = str(error.current_version)
+                referral_form = ReferralForm(data, prefix="r", instance=referral, organisation=organisation)
+                referral_form.is_valid()
+            except DomainError as error:
+                messages.error(request, str(error))
+                return redirect("cases:detail", pk=referral.pk)
+            else:
+                AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
+                messages.success(request, _("Your changes have been saved."))
+                return redirect("cases:detail", pk=referral.pk)
+        else:
+            messages.error(request, _("Some fields need attention. Nothing has been saved yet."))
+    else:
+        AccessLog.record(request, referral=referral, action=AccessAction.VIEW)
+        participant_form = ParticipantForm(prefix="p", instance=referral.participant)
+        referral_form = ReferralForm(prefix="r", instance=referral, organisation=organisation)
+    saved = Referral.objects.select_related("participant").get(pk=referral.pk) if conflict else None
+    return render(
+        request,
+        "cases/referral_form.html",
+        {
+            "referral": referral,
+            "participant_form": participant_form,
+            "referral_form": referral_form,
+            "saved": saved,
+        },
+        status=409 if conflict else 200,
+    )
+
+
+# --- consent ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
+    if not permissions.can_register_consent(request.user, referral):
+        messages.error(request, _("Consent cannot be registered for this referral now."))
+        return redirect("cases:detail", pk=referral.pk)
+    if request.method == "POST":
+        form = ConsentForm(request.POST, referral=referral)
+        if form.is_valid():
+            try:
+                Consent.register(referral=referral, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
+                messages.success(request, _("The consent has been registered."))
+            return redirect("cases:detail", pk=referral.pk)
+    else:
+        missing = referral.uncovered_parties(timezone.localdate())
+        form = ConsentForm(
+            referral=referral,
+            initial={
+                "party": missing[0] if missing else "",
+                "given_on": timezone.localdate(),
+                "documented_by": request.user.get_full_name(),  # type: ignore[union-attr]
+            },
+        )
+    return render(request, "cases/consent_form.html", {"referral": referral, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
+    consent = get_object_or_404(referral.consents.all(), pk=consent_pk)
+    if not permissions.can_withdraw_consent(request.user, consent):
+        messages.error(request, _("This consent cannot be withdrawn here."))
+        return redirect("cases:detail", pk=referral.pk)
+    if request.method == "POST":
+        form = WithdrawConsentForm(request.POST, consent=consent)
+        if form.is_valid():
+            try:
+                consent.withdraw(by=request.user, on=form.cleaned_data["withdrawn_on"])  # type: ignore[arg-type]
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
+                messages.success(
+                    request, _("The withdrawal has been registered; sharing with that party stops now.")
+                )
+            return redirect("cases:detail", pk=referral.pk)
+    else:
+        form = WithdrawConsentForm(consent=consent)
+    return render(
+        request, "cases/consent_withdraw.html", {"referral": referral, "consent": consent, "form": form}
+    )
