@@ -82,7 +82,7 @@ class ParticipantForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and self.instance.personal_number and not self.is_bound:
             self.initial["personal_number"] = self.instance.formatted_number
-        self.fields["sex"].choices = Sex.choices
+        self.fields["sex"].choices = Sex.choices  # type: ignore[attr-defined]
         for name in IDENTIFYING_FIELDS:
             self.fields[name].widget.attrs["data-identifying"] = "true"
 
@@ -102,7 +102,7 @@ class ParticipantForm(forms.ModelForm):
         return year
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("protected_identity"):
             # Nothing identifying is stored for a person with protected identity,
             # whatever was typed before the switch was set.
@@ -189,10 +189,10 @@ class ReferralForm(forms.ModelForm):
     def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["reason"].choices = Reason.choices
-        self.fields["participation"].choices = Participation.choices
+        self.fields["reason"].choices = Reason.choices  # type: ignore[attr-defined]
+        self.fields["participation"].choices = Participation.choices  # type: ignore[attr-defined]
         for name in ["current_situation", "parties_involved", "tried_so_far", "question_to_council"]:
-            self.fields[name].max_length = TEXT_LIMIT
+            self.fields[name].max_length = TEXT_LIMIT  # type: ignore[attr-defined]
             self.fields[name].widget.attrs["maxlength"] = TEXT_LIMIT
         if not self.is_bound:
             if self.instance.pk:
@@ -203,7 +203,7 @@ class ReferralForm(forms.ModelForm):
                 self.initial["requested_parties"] = [organisation.party]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("preferred_from"), data.get("preferred_to")
         if start and end and end < start:
             self.add_error("preferred_to", _("The end of the period must not be before its start."))
@@ -246,8 +246,8 @@ class ConsentForm(forms.ModelForm):
     def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.referral = referral
-        self.fields["method"].choices = ConsentMethod.choices
-        self.fields["party"].choices = [("", "---------"), *Party.choices]
+        self.fields["method"].choices = ConsentMethod.choices  # type: ignore[attr-defined]
+        self.fields["party"].choices = [("", "---------"), *Party.choices]  # type: ignore[attr-defined]
 
     def clean_given_on(self) -> date:
         given = self.cleaned_data["given_on"]
@@ -256,7 +256,7 @@ class ConsentForm(forms.ModelForm):
         return given
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         given, until = data.get("given_on"), data.get("valid_until")
         if given and until and until < given:
             self.add_error("valid_until", _("The consent cannot end before the day it was given."))

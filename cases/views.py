@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from cases.forms import (
 from cases.models import Consent, DomainError, EditConflict, Participant, Referral, ReferralEvent, Status
 from resursrad.models import AccessAction, AccessLog, Party, User
 from resursrad.permissions import is_case_worker, is_coordinator, role_required
+from resursrad.types import AuthenticatedHttpRequest
 
 PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "referral_search"
@@ -50,7 +51,7 @@ def _can_list(user: User) -> bool:
 @require_http_methods(["GET", "POST"])
 @login_required
 @role_required(_can_list)
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The free-text search goes by POST into the session, so that no name or
     # personal identity number ever appears in a URL, a log or the history.
     if request.method == "POST":
@@ -90,7 +91,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @login_required
 @role_required(is_coordinator)
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     waiting = Referral.objects.visible_to(request.user).waiting_for_coordinator().with_list_data()
     page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = {
@@ -132,7 +133,7 @@ def _action_forms(bound: dict[str, CommentForm] | None = None) -> dict[str, Comm
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     referral: Referral,
     *,
     template: str = "cases/referral_detail.html",
@@ -180,7 +181,7 @@ def _render_detail(
 
 @require_http_methods(["GET"])
 @login_required
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk)
     AccessLog.record(request, referral=referral, action=AccessAction.VIEW)
     return _render_detail(request, referral)
@@ -188,7 +189,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @login_required
-def referral_print(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk)
     AccessLog.record(request, referral=referral, action=AccessAction.PRINT)
     return _render_detail(request, referral, template="cases/referral_print.html")
@@ -196,7 +197,7 @@ def referral_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def referral_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def referral_transition(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk)
     spec = TRANSITION_ACTIONS.get(action)
     if spec is None:
@@ -215,22 +216,22 @@ def referral_transition(request: HttpRequest, pk: int, action: str) -> HttpRespo
     user = request.user
     try:
         if action == "submit":
-            referral.submit(by=user)  # type: ignore[arg-type]
+            referral.submit(by=user)
             done = _("The referral has been submitted to the coordinator.")
         elif action == "request-info":
-            referral.request_info(by=user, question=comment)  # type: ignore[arg-type]
+            referral.request_info(by=user, question=comment)
             done = _("Your question has been sent to the case worker.")
         elif action == "resubmit":
-            referral.resubmit(by=user, answer=comment)  # type: ignore[arg-type]
+            referral.resubmit(by=user, answer=comment)
             done = _("Your answer has been sent and the referral submitted again.")
         elif action == "accept":
-            referral.accept(by=user, comment=comment)  # type: ignore[arg-type]
+            referral.accept(by=user, comment=comment)
             done = _("The referral has been accepted and waits for a time on an agenda.")
         elif action == "decline":
-            referral.decline(by=user, reason=comment)  # type: ignore[arg-type]
+            referral.decline(by=user, reason=comment)
             done = _("The referral has been declined.")
         else:
-            referral.close(by=user, reason=comment)  # type: ignore[arg-type]
+            referral.close(by=user, reason=comment)
             done = _("The referral has been closed.")
     except DomainError as error:
         messages.error(request, str(error))
@@ -241,13 +242,13 @@ def referral_transition(request: HttpRequest, pk: int, action: str) -> HttpRespo
 
 @require_POST
 @login_required
-def referral_take_over(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_take_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk)
     if not permissions.can_take_over_referral(request.user, referral):
         messages.error(request, _("You cannot take over this referral."))
         return redirect("cases:detail", pk=referral.pk)
     try:
-        referral.take_over(by=request.user)  # type: ignore[arg-type]
+        referral.take_over(by=request.user)
     except DomainError as error:
         messages.error(request, str(error))
     else:
@@ -263,8 +264,8 @@ def referral_take_over(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @role_required(permissions.can_create_referral)
-def referral_create(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     if request.method == "POST":
         participant_form = ParticipantForm(request.POST, prefix="p")
         referral_form = ReferralForm(request.POST, prefix="r", organisation=user.organisation)
@@ -308,7 +309,7 @@ def _token(value: str | None) -> uuid.UUID | None:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk)
     if not permissions.can_edit_referral(request.user, referral):
         messages.error(
@@ -324,7 +325,7 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
             expected = referral_form.cleaned_data.get("version") or 0
             try:
                 referral.save_edit(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     expected_version=expected,
                     participant_fields=participant_form.stored_values(),
                     referral_fields=referral_form.stored_values(),
@@ -369,7 +370,7 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk)
     if not permissions.can_register_consent(request.user, referral):
         messages.error(request, _("Consent cannot be registered for this referral now."))
@@ -378,7 +379,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
         form = ConsentForm(request.POST, referral=referral)
         if form.is_valid():
             try:
-                Consent.register(referral=referral, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                Consent.register(referral=referral, by=request.user, **form.cleaned_data)
             except DomainError as error:
                 messages.error(request, str(error))
             else:
@@ -392,7 +393,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
             initial={
                 "party": missing[0] if missing else "",
                 "given_on": timezone.localdate(),
-                "documented_by": request.user.get_full_name(),  # type: ignore[union-attr]
+                "documented_by": request.user.get_full_name(),
             },
         )
     return render(request, "cases/consent_form.html", {"referral": referral, "form": form})
@@ -400,7 +401,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk)
     consent = get_object_or_404(referral.consents.all(), pk=consent_pk)
     if not permissions.can_withdraw_consent(request.user, consent):
@@ -410,7 +411,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
         form = WithdrawConsentForm(request.POST, consent=consent)
         if form.is_valid():
             try:
-                consent.withdraw(by=request.user, on=form.cleaned_data["withdrawn_on"])  # type: ignore[arg-type]
+                consent.withdraw(by=request.user, on=form.cleaned_data["withdrawn_on"])
             except DomainError as error:
                 messages.error(request, str(error))
             else:

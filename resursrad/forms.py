@@ -31,7 +31,7 @@ class LoginForm(AuthenticationForm):
 
 
 class AccessLogFilterForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("User"), queryset=None, required=False)  # type: ignore[arg-type]
+    user: forms.ModelChoiceField = forms.ModelChoiceField(label=_("User"), queryset=None, required=False)  # type: ignore[arg-type]
     case_number = forms.CharField(label=_("Case number"), max_length=20, required=False)
     date_from = forms.DateField(
         label=_("From"),
@@ -53,7 +53,7 @@ class AccessLogFilterForm(forms.Form):
         self.fields["user"].queryset = User.objects.order_by("last_name", "first_name")  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", _("The end of the period must not be before its start."))
         return data

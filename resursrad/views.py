@@ -19,6 +19,7 @@ from resursrad import permissions
 from resursrad.forms import AccessLogFilterForm, LoginForm, ParticipantLookupForm
 from resursrad.models import AccessAction, AccessLog, Heartbeat
 from resursrad.navigation import start_pages_for
+from resursrad.types import AuthenticatedHttpRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -45,42 +46,42 @@ def logout_then_message(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    pages = start_pages_for(request.user)  # type: ignore[arg-type]
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    pages = start_pages_for(request.user)
     if pages:
         return redirect(pages[0].url)
     return render(request, "resursrad/no_role.html")
 
 
-def _start_page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
+def _start_page(request: AuthenticatedHttpRequest, template: str, **context: Any) -> HttpResponse:
     return render(request, template, context)
 
 
 @require_GET
 @login_required
 @permissions.role_required(permissions.is_council_member)
-def start_council(request: HttpRequest) -> HttpResponse:
+def start_council(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _start_page(request, "resursrad/start_council.html")
 
 
 @require_GET
 @login_required
 @permissions.role_required(permissions.is_steering_member)
-def start_steering(request: HttpRequest) -> HttpResponse:
+def start_steering(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _start_page(request, "resursrad/start_steering.html")
 
 
 @require_GET
 @login_required
 @permissions.role_required(permissions.is_administrator)
-def start_admin(request: HttpRequest) -> HttpResponse:
+def start_admin(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _start_page(request, "resursrad/start_admin.html")
 
 
 @require_GET
 @login_required
 @permissions.role_required(permissions.can_view_system_status)
-def system_status(request: HttpRequest) -> HttpResponse:
+def system_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     heartbeat = Heartbeat.objects.filter(name="celery").first()
     return render(
@@ -133,7 +134,7 @@ def lockout(request: HttpRequest, original_response: Any = None, credentials: An
 @require_GET
 @login_required
 @permissions.role_required(permissions.can_review_access_log)
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Access-log review (loggkontroll): who read or changed which case, when."""
     form = AccessLogFilterForm(request.GET or None)
     entries = AccessLog.objects.select_related("user", "organisation")
@@ -150,7 +151,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @permissions.role_required(permissions.can_review_access_log)
-def participant_access_history(request: HttpRequest) -> HttpResponse:
+def participant_access_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everyone who read a participant's record, for the individual's request (by POST: no number in a URL)."""
     from cases.models import Referral
 
