@@ -1,0 +1,122 @@
+"""List pages: bounded queries, search by POST only, filters and pagination."""
+
+from django.urls import reverse
+
+from cases.models import Referral, Status
+from tests.factories import CaseWorkerFactory, make_participant, make_referral, submitted_referral
+
+ROWS = 210
+
+
+def make_many(case_worker, count=ROWS):
+    colleagues = [CaseWorkerFactory(organisation=case_worker.organisation) for _ in range(5)]
+    referrals = []
+    for index in range(count):
+        by = colleagues[index % len(colleagues)]
+        participant = make_participant(first_name=f"Person{index}", personal_number="")
+        if index % 2:
+            referrals.append(submitted_referral(by, participant=participant))
+        else:
+            referrals.append(make_referral(by, participant=participant))
+    return referrals
+
+
+def test_case_worker_list_uses_a_constant_number_of_queries(
+    client, case_worker, django_assert_max_num_queries
+):
+    make_many(case_worker)
+    client.force_login(case_worker)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("cases:list"))
+    assert len(response.context["page"].object_list) == 25
+    with django_assert_max_num_queries(8):
+        client.get(reverse("cases:list") + "?page=5&status=submitted")
+
+
+def test_coordinator_inbox_and_list_use_a_constant_number_of_queries(
+    client, case_worker, coordinator, django_assert_max_num_queries
+):
+    make_many(case_worker)
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("cases:inbox"))
+    assert response.context["page"].paginator.count == ROWS // 2
+    with django_assert_max_num_queries(8):
+        client.get(reverse("cases:list"))
+
+
+def test_inbox_shows_the_longest_waiting_first(client, case_worker, coordinator):
+    first = submitted_referral(case_worker)
+    second = submitted_referral(case_worker)
+    Referral.objects.filter(pk=second.pk).update(submitted_at=first.submitted_at.replace(year=2025))
+    client.force_login(coordinator)
+    page = client.get(reverse("cases:inbox")).context["page"]
+    assert [r.pk for r in page.object_list] == [second.pk, first.pk]
+
+
+def test_search_goes_by_post_and_never_into_the_url(client, case_worker):
+    anna = make_referral(case_worker)
+    bo = make_referral(
+        case_worker, participant=make_participant(first_name="Bo", last_name="Ek", personal_number="")
+    )
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:list"), {"q": "19850312-2387"})
+    assert response.status_code == 302
+    assert "2387" not in response.url and "q=" not in response.url
+    page = client.get(response.url).context["page"]
+    assert [r.pk for r in page.object_list] == [anna.pk]
+    client.post(reverse("cases:list"), {"q": "Ek"})
+    assert [r.pk for r in client.get(reverse("cases:list")).context["page"].object_list] == [bo.pk]
+    client.post(reverse("cases:list"), {"q": "Ek", "clear": "1"})
+    assert client.get(reverse("cases:list")).context["page"].paginator.count == 2
+
+
+def test_search_only_finds_what_the_user_may_see(client, case_worker, other_case_worker):
+    make_referral(other_case_worker)
+    client.force_login(case_worker)
+    client.post(reverse("cases:list"), {"q": "Andersson"})
+    assert client.get(reverse("cases:list")).context["page"].paginator.count == 0
+
+
+def test_filters_by_status_party_target_group_and_period(client, case_worker, other_case_worker, coordinator):
+    draft = make_referral(case_worker)
+    submitted = submitted_referral(case_worker, tg_long_term_sick=False, tg_young_disability=True)
+    from_af = submitted_referral(other_case_worker)
+    client.force_login(coordinator)
+
+    def listed(query):
+        return {r.pk for r in client.get(reverse("cases:list") + query).context["page"].object_list}
+
+    assert listed("?status=submitted") == {submitted.pk, from_af.pk}
+    assert listed("?party=af") == {from_af.pk}
+    assert listed("?target_group=young_disability") == {submitted.pk}
+    assert listed("?created_from=2000-01-01&created_to=2000-01-02") == set()
+    assert draft.pk not in listed("")
+
+
+def test_bad_filter_input_does_not_break_the_list(client, case_worker):
+    make_referral(case_worker)
+    client.force_login(case_worker)
+    response = client.get(reverse("cases:list") + "?status=nonsense&created_from=2026-02-31&page=abc")
+    assert response.status_code == 200
+    assert "Välj ett giltigt alternativ" in response.content.decode()
+
+
+def test_search_by_post_requires_login(client, db):
+    response = client.post(reverse("cases:list"), {"q": "x"})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_council_and_steering_cannot_list_referrals(client, council_member, steering_member):
+    for user in (council_member, steering_member):
+        client.force_login(user)
+        assert client.get(reverse("cases:list")).status_code == 403
+        assert client.get(reverse("cases:inbox")).status_code == 403
+
+
+def test_statuses_are_listed_in_swedish(client, case_worker):
+    make_referral(case_worker)
+    client.force_login(case_worker)
+    assert "Utkast" in client.get(reverse("cases:list")).content.decode()
+    assert Status.DRAFT.label == "Utkast"

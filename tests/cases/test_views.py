@@ -1,0 +1,455 @@
+"""The referral pages: access for each role, bad input, double submits, conflicts."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Consent, Referral, Status
+from resursrad.models import AccessLog
+from tests.factories import give_consent, make_referral, submitted_referral
+
+
+def create_data(**overrides):
+    data = {
+        "form_token": str(uuid.uuid4()),
+        "p-first_name": "Anna",
+        "p-last_name": "Andersson",
+        "p-personal_number": "850312-2387",
+        "p-sex": "kvinna",
+        "p-language": "svenska",
+        "r-target_groups": ["long_term_sick"],
+        "r-reason": "no_progress",
+        "r-current_situation": "Sjukskriven sedan tre år.",
+        "r-question_to_council": "Hur kommer hon vidare?",
+        "r-requested_parties": ["kommun", "af"],
+        "r-participation": "on_site",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def edit_data(referral, **overrides):
+    data = create_data(**{"r-version": str(referral.version), "form_token": None})
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+# --- create ---------------------------------------------------------------
+
+
+def test_case_worker_creates_a_draft(client, case_worker):
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:create"), create_data())
+    referral = Referral.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("cases:detail", args=[referral.pk])
+    assert referral.status == Status.DRAFT
+    assert referral.organisation == case_worker.organisation
+    assert referral.participant.personal_number == "198503122387"
+    assert referral.participant.birth_year == 1985
+    assert referral.requested_parties == ["kommun", "af"]
+    assert referral.tg_long_term_sick and not referral.tg_other
+    assert AccessLog.objects.filter(action="create", referral_id=referral.pk, user=case_worker).exists()
+
+
+def test_double_submit_of_the_create_form_makes_one_referral(client, case_worker):
+    client.force_login(case_worker)
+    data = create_data()
+    first = client.post(reverse("cases:create"), data)
+    second = client.post(reverse("cases:create"), data)
+    assert Referral.objects.count() == 1
+    assert first.url == second.url
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("p-personal_number", "850312-2388", "Kontrollsiffran stämmer inte"),
+        ("p-personal_number", "19850230-1234", "inget riktigt födelsedatum"),
+        ("p-personal_number", "20991212-1212", "Födelsedatumet ligger i framtiden"),
+        ("p-personal_number", "12345", "Ange 10 eller 12 siffror"),
+        ("p-first_name", "", "Ange förnamnet."),
+        ("r-current_situation", "x" * 4001, "som mest 4000 tecken"),
+        ("r-current_situation", "", "Beskriv den nuvarande situationen."),
+        ("r-requested_parties", ["af"], "Din egen part (Kommun) måste delta."),
+        ("r-target_groups", None, "Välj minst en behovsgrupp."),
+        ("r-preferred_from", "2026-02-30", "Ange ett riktigt datum"),
+        ("p-birth_year", "2999", "Ange ett år mellan 1900"),
+    ],
+)
+def test_bad_input_is_explained_beside_the_field_and_nothing_is_saved(
+    client, case_worker, field, value, message
+):
+    client.force_login(case_worker)
+    data = create_data(**{field: value})
+    if field != "p-personal_number":
+        data.pop("p-personal_number")
+        data["p-birth_year"] = data.get("p-birth_year", "1985")
+    response = client.post(reverse("cases:create"), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert message in content
+    assert "invalid-feedback" in content
+    assert 'value="Andersson"' in content  # what the user typed is kept
+    assert not Referral.objects.exists()
+
+
+def test_preferred_period_must_be_in_order(client, case_worker):
+    client.force_login(case_worker)
+    response = client.post(
+        reverse("cases:create"),
+        create_data(**{"r-preferred_from": "2027-03-01", "r-preferred_to": "2027-02-01"}),
+    )
+    assert "Periodens slut får inte ligga före dess början." in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_html_in_text_is_shown_escaped(client, case_worker):
+    client.force_login(case_worker)
+    client.post(reverse("cases:create"), create_data(**{"r-current_situation": "<script>alert(1)</script>"}))
+    referral = Referral.objects.get()
+    content = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_protected_identity_stores_no_identifying_data(client, case_worker):
+    client.force_login(case_worker)
+    response = client.post(
+        reverse("cases:create"),
+        create_data(**{"p-protected_identity": "on", "p-pseudonym": "Person A", "p-phone": "070-1234567"}),
+    )
+    assert response.status_code == 302
+    participant = Referral.objects.get().participant
+    assert participant.protected_identity
+    assert participant.pseudonym == "Person A"
+    assert (
+        participant.first_name,
+        participant.last_name,
+        participant.personal_number,
+        participant.phone,
+    ) == (
+        "",
+        "",
+        "",
+        "",
+    )
+
+
+def test_protected_identity_requires_a_pseudonym(client, case_worker):
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:create"), create_data(**{"p-protected_identity": "on"}))
+    assert "Ange en pseudonym" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["coordinator", "council_member", "steering_member", "administrator"])
+def test_only_case_workers_create_referrals(client, cast, role):
+    client.force_login(cast[role])
+    assert client.get(reverse("cases:create")).status_code == 403
+    assert client.post(reverse("cases:create"), create_data()).status_code == 403
+    assert not Referral.objects.exists()
+
+
+# --- one referral: who may see it ------------------------------------------
+
+
+def case_urls(referral):
+    consent = referral.consents.first()
+    urls = [
+        ("get", reverse("cases:detail", args=[referral.pk])),
+        ("get", reverse("cases:print", args=[referral.pk])),
+        ("get", reverse("cases:edit", args=[referral.pk])),
+        ("get", reverse("cases:consent_create", args=[referral.pk])),
+        ("post", reverse("cases:take_over", args=[referral.pk])),
+    ]
+    for action in ["submit", "request-info", "resubmit", "accept", "decline", "close"]:
+        urls.append(("post", reverse("cases:transition", args=[referral.pk, action])))
+    if consent:
+        urls.append(("get", reverse("cases:consent_withdraw", args=[referral.pk, consent.pk])))
+    return urls
+
+
+def test_another_organisations_case_worker_gets_404_on_every_url(client, case_worker, other_case_worker):
+    referral = submitted_referral(case_worker)
+    client.force_login(other_case_worker)
+    for method, url in case_urls(referral):
+        assert getattr(client, method)(url).status_code == 404, url
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED
+    assert not AccessLog.objects.filter(user=other_case_worker).exists()
+
+
+@pytest.mark.parametrize("role", ["steering_member", "council_member", "administrator"])
+def test_roles_without_access_get_404(client, cast, case_worker, role):
+    referral = submitted_referral(case_worker)
+    client.force_login(cast[role])
+    for method, url in case_urls(referral):
+        assert getattr(client, method)(url).status_code == 404, url
+
+
+def test_coordinator_does_not_see_drafts(client, case_worker, coordinator):
+    referral = make_referral(case_worker)
+    client.force_login(coordinator)
+    assert client.get(reverse("cases:detail", args=[referral.pk])).status_code == 404
+
+
+def test_anonymous_is_sent_to_login_from_every_url(client, case_worker):
+    referral = submitted_referral(case_worker)
+    for method, url in case_urls(referral):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("login")), url
+
+
+@pytest.mark.parametrize(
+    "name,method,args",
+    [
+        ("cases:detail", "post", ()),
+        ("cases:print", "post", ()),
+        ("cases:take_over", "get", ()),
+        ("cases:transition", "get", ("accept",)),
+        ("cases:inbox", "post", None),
+        ("cases:edit", "put", ()),
+    ],
+)
+def test_wrong_method_is_refused(client, case_worker, coordinator, name, method, args):
+    referral = submitted_referral(case_worker)
+    client.force_login(coordinator if name == "cases:inbox" else case_worker)
+    url = reverse(name) if args is None else reverse(name, args=[referral.pk, *args])
+    assert getattr(client, method)(url).status_code == 405
+
+
+def test_reading_the_case_page_is_logged(client, case_worker, coordinator):
+    referral = submitted_referral(case_worker)
+    client.force_login(coordinator)
+    response = client.get(reverse("cases:detail", args=[referral.pk]), HTTP_X_REQUEST_ID="req-12345678")
+    assert response.status_code == 200
+    entry = AccessLog.objects.get(user=coordinator)
+    assert (entry.action, entry.case_number, entry.participant_id, entry.request_id) == (
+        "view",
+        referral.case_number,
+        referral.participant_id,
+        "req-12345678",
+    )
+    client.get(reverse("cases:print", args=[referral.pk]))
+    assert AccessLog.objects.filter(user=coordinator, action="print").count() == 1
+
+
+def test_case_page_shows_the_full_number_and_lists_mask_it(client, case_worker):
+    referral = make_referral(case_worker)
+    client.force_login(case_worker)
+    detail = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
+    assert "19850312-2387" in detail
+    listing = client.get(reverse("cases:list")).content.decode()
+    assert "19850312-****" in listing
+    assert "2387" not in listing
+
+
+def test_coordinator_lists_show_case_numbers_not_names(client, case_worker, coordinator):
+    referral = submitted_referral(case_worker)
+    client.force_login(coordinator)
+    for url in [reverse("cases:inbox"), reverse("cases:list")]:
+        content = client.get(url).content.decode()
+        assert referral.case_number in content
+        assert "Andersson" not in content
+
+
+# --- transitions through the pages -----------------------------------------
+
+
+def test_submit_without_consent_is_refused_with_a_message(client, case_worker):
+    referral = make_referral(case_worker)
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:transition", args=[referral.pk, "submit"]), follow=True)
+    assert "Samtycke saknas för: Kommun" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Status.DRAFT
+
+
+def test_coordinator_asks_case_worker_answers_coordinator_accepts(client, case_worker, coordinator):
+    referral = submitted_referral(case_worker)
+    client.force_login(coordinator)
+    url = reverse("cases:transition", args=[referral.pk, "request-info"])
+    response = client.post(url, {"request-info-comment": ""})
+    assert "Skriv en kommentar." in response.content.decode()
+    client.post(url, {"request-info-comment": "Finns läkarintyg?"})
+    referral.refresh_from_db()
+    assert referral.status == Status.INFO_REQUESTED
+
+    client.force_login(case_worker)
+    page = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
+    assert "Finns läkarintyg?" in page
+    client.post(
+        reverse("cases:transition", args=[referral.pk, "resubmit"]), {"resubmit-comment": "Ja, från mars."}
+    )
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED
+
+    client.force_login(coordinator)
+    response = client.post(reverse("cases:transition", args=[referral.pk, "accept"]), follow=True)
+    assert "Ansökan är accepterad" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED
+
+
+def test_case_worker_cannot_accept_own_referral(client, case_worker):
+    referral = submitted_referral(case_worker)
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:transition", args=[referral.pk, "accept"]), follow=True)
+    assert "Det steget går inte att ta" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED
+
+
+def test_double_click_on_accept_changes_nothing_the_second_time(client, case_worker, coordinator):
+    referral = submitted_referral(case_worker)
+    client.force_login(coordinator)
+    url = reverse("cases:transition", args=[referral.pk, "accept"])
+    client.post(url)
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert referral.events.filter(to_status=Status.ACCEPTED).count() == 1
+
+
+def test_unknown_action_is_404(client, case_worker):
+    referral = make_referral(case_worker)
+    client.force_login(case_worker)
+    assert client.post(reverse("cases:transition", args=[referral.pk, "explode"])).status_code == 404
+
+
+def test_colleague_takes_over(client, case_worker, colleague):
+    referral = make_referral(case_worker)
+    client.force_login(colleague)
+    client.post(reverse("cases:take_over", args=[referral.pk]))
+    referral.refresh_from_db()
+    assert referral.handler == colleague
+
+
+# --- edit with optimistic locking ------------------------------------------
+
+
+def test_edit_saves_and_is_logged(client, case_worker):
+    referral = make_referral(case_worker)
+    client.force_login(case_worker)
+    response = client.post(
+        reverse("cases:edit", args=[referral.pk]), edit_data(referral, **{"r-tried_so_far": "Arbetsträning."})
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.tried_so_far == "Arbetsträning."
+    assert referral.version == 2
+    assert AccessLog.objects.filter(action="update", referral_id=referral.pk).exists()
+
+
+def test_second_editor_is_told_and_keeps_their_text(client, case_worker, colleague):
+    referral = make_referral(case_worker)
+    first = edit_data(referral, **{"r-tried_so_far": "Första versionen."})
+    second = edit_data(referral, **{"r-tried_so_far": "Andra versionen."})
+    client.force_login(case_worker)
+    client.post(reverse("cases:edit", args=[referral.pk]), first)
+    client.force_login(colleague)
+    response = client.post(reverse("cases:edit", args=[referral.pk]), second)
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "Någon annan sparade ansökan medan du ändrade den." in content
+    assert "Andra versionen." in content  # the second editor's input is kept
+    assert "Första versionen." in content  # and the saved version is shown
+    referral.refresh_from_db()
+    assert referral.tried_so_far == "Första versionen."
+    # Saving again after comparing replaces the saved version deliberately.
+    again = edit_data(referral, **{"r-tried_so_far": "Andra versionen."})
+    assert client.post(reverse("cases:edit", args=[referral.pk]), again).status_code == 302
+    referral.refresh_from_db()
+    assert referral.tried_so_far == "Andra versionen."
+
+
+def test_submitted_referral_cannot_be_edited(client, case_worker):
+    referral = submitted_referral(case_worker)
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:edit", args=[referral.pk]), edit_data(referral))
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.version == Referral.objects.get(pk=referral.pk).version
+
+
+# --- consent pages ---------------------------------------------------------
+
+
+def consent_data(**overrides):
+    today = timezone.localdate()
+    data = {
+        "party": "kommun",
+        "categories": ["health", "work"],
+        "given_on": today.isoformat(),
+        "method": "signed",
+        "documented_by": "",
+        "valid_until": (today + timedelta(days=180)).isoformat(),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_case_worker_registers_consent(client, case_worker):
+    referral = make_referral(case_worker)
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:consent_create", args=[referral.pk]), consent_data())
+    assert response.status_code == 302
+    consent = Consent.objects.get()
+    assert consent.registered_by == case_worker
+    assert consent.categories == ["health", "work"]
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        (
+            {"valid_until": "2020-01-01", "given_on": "2020-06-01"},
+            "Samtycket kan inte upphöra före den dag det lämnades.",
+        ),
+        ({"given_on": "2999-01-01"}, "Ett samtycke kan inte lämnas i framtiden."),
+        ({"method": "oral"}, "Ange vem som dokumenterade det muntliga samtycket."),
+        ({"categories": []}, "Välj minst en typ av uppgifter."),
+        ({"valid_until": "2026-13-45"}, "Ange ett riktigt datum"),
+    ],
+)
+def test_bad_consent_is_explained_and_not_saved(client, case_worker, overrides, message):
+    referral = make_referral(case_worker)
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:consent_create", args=[referral.pk]), consent_data(**overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Consent.objects.exists()
+
+
+def test_second_consent_for_the_same_party_is_refused(client, case_worker):
+    referral = make_referral(case_worker)
+    give_consent(referral, case_worker, "kommun")
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:consent_create", args=[referral.pk]), consent_data())
+    assert "redan ett gällande samtycke" in response.content.decode()
+    assert Consent.objects.count() == 1
+
+
+def test_withdrawal_through_the_page_ends_the_referral(client, case_worker, coordinator):
+    referral = submitted_referral(case_worker)
+    consent = referral.consents.get()
+    client.force_login(coordinator)
+    url = reverse("cases:consent_withdraw", args=[referral.pk, consent.pk])
+    response = client.post(url, {"withdrawn_on": "2999-01-01"})
+    assert "inte i förväg" in response.content.decode()
+    response = client.post(url, {"withdrawn_on": timezone.localdate().isoformat()})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Status.CONSENT_ENDED
+    assert client.post(url, {"withdrawn_on": timezone.localdate().isoformat()}).status_code == 302
+    assert referral.events.filter(kind="consent_withdrawn").count() == 1
+
+
+def test_no_personal_data_in_urls(client, case_worker):
+    referral = make_referral(case_worker)
+    for _, url in case_urls(referral):
+        assert "2387" not in url and "Andersson" not in url
