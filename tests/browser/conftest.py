@@ -48,6 +48,13 @@ def browser_context_args(browser_context_args):  # type: ignore[no-untyped-def]
     return {**browser_context_args, "locale": "sv-SE", "timezone_id": "Europe/Stockholm"}
 
 
+@pytest.fixture(autouse=True)
+def _fail_fast(request):  # type: ignore[no-untyped-def]
+    # A missing element fails in seconds, not after Playwright's default 30 s.
+    if "page" in request.fixturenames:
+        request.getfixturevalue("page").set_default_timeout(5000)
+
+
 @pytest.fixture
 def screenshot(page):  # type: ignore[no-untyped-def]
     """Save a full-page screenshot under var/screenshots/ for a person to look at."""
