@@ -273,9 +273,9 @@ class ConsentForm(forms.ModelForm):
 class WithdrawConsentForm(forms.Form):
     withdrawn_on = _date_field(_("Withdrawn on"))
 
-    def __init__(self, *args: Any, consent: Consent, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, given_on: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.consent = consent
+        self.given_on = given_on
         if not self.is_bound:
             self.initial["withdrawn_on"] = timezone.localdate()
 
@@ -283,7 +283,7 @@ class WithdrawConsentForm(forms.Form):
         day = self.cleaned_data["withdrawn_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("Register the withdrawal on the day it happens, not before."))
-        if day < self.consent.given_on:
+        if day < self.given_on:
             raise forms.ValidationError(_("The consent cannot be withdrawn before it was given."))
         return day
 
@@ -311,9 +311,12 @@ class ReferralFilterForm(forms.Form):
     )
     created_from = _date_field(_("Created from"), required=False)
     created_to = _date_field(_("Created until"), required=False)
+    mine = forms.BooleanField(label=_("Only where I am the case worker"), required=False)
 
-    def filter(self, queryset: Any) -> Any:
+    def filter(self, queryset: Any, user: Any) -> Any:
         data = self.cleaned_data
+        if data.get("mine"):
+            queryset = queryset.filter(handler=user)
         if data.get("status"):
             queryset = queryset.filter(status=data["status"])
         if data.get("party"):

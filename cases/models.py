@@ -469,6 +469,16 @@ class Referral(models.Model):
                 comment=gettext("Taken over from %(name)s.") % {"name": previous.get_full_name()},
             )
 
+    def withdraw_all_consents(self, *, by: User, on: date, today: date | None = None) -> int:
+        """The individual withdrew consent for every party at once."""
+        with transaction.atomic():
+            open_consents = list(self.consents.select_for_update().filter(withdrawn_on__isnull=True))
+            if not open_consents:
+                raise DomainError(gettext("There is no consent left to withdraw."))
+            for consent in open_consents:
+                consent.withdraw(by=by, on=on, today=today)
+        return len(open_consents)
+
     def _refuse(self, to: str) -> None:
         raise DomainError(
             gettext("A referral that is “%(current)s” cannot become “%(new)s”.")

@@ -63,6 +63,14 @@ def can_withdraw_consent(user: User, consent: Consent) -> bool:
     )
 
 
+def can_withdraw_all_consents(user: User, referral: Referral) -> bool:
+    if not any(consent.withdrawn_on is None for consent in referral.consents.all()):
+        return False
+    return is_referring_case_worker(user, referral) or (
+        is_coordinator(user) and referral.status != Status.DRAFT
+    )
+
+
 def can_see_identity(user: User, referral: Referral) -> bool:
     """Names and numbers show on the case page to those who work the case."""
     return is_referring_case_worker(user, referral) or is_coordinator(user)

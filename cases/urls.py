@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.referral_edit, name="edit"),
     path("<int:pk>/take-over/", views.referral_take_over, name="take_over"),
     path("<int:pk>/consents/new/", views.consent_create, name="consent_create"),
+    path("<int:pk>/consents/withdraw-all/", views.consent_withdraw_all, name="consent_withdraw_all"),
     path("<int:pk>/consents/<int:consent_pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("<int:pk>/<slug:action>/", views.referral_transition, name="transition"),
 ]

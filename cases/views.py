@@ -68,7 +68,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = ReferralFilterForm(request.GET or None)
     referrals = Referral.objects.visible_to(request.user).with_list_data()
     if filters.is_valid():
-        referrals = filters.filter(referrals)
+        referrals = filters.filter(referrals, request.user)
     if query:
         referrals = referrals.search(query)
     page = Paginator(referrals.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -173,6 +173,7 @@ def _render_detail(
             "close": permissions.can_close_referral(user, referral),
             "take_over": permissions.can_take_over_referral(user, referral),
             "register_consent": permissions.can_register_consent(user, referral),
+            "withdraw_all": permissions.can_withdraw_all_consents(user, referral),
         },
         "forms": _action_forms(bound),
     }
@@ -236,6 +237,7 @@ def referral_transition(request: AuthenticatedHttpRequest, pk: int, action: str)
     except DomainError as error:
         messages.error(request, str(error))
     else:
+        AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
         messages.success(request, done)
     return redirect("cases:detail", pk=referral.pk)
 
@@ -408,7 +410,7 @@ def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int
         messages.error(request, _("This consent cannot be withdrawn here."))
         return redirect("cases:detail", pk=referral.pk)
     if request.method == "POST":
-        form = WithdrawConsentForm(request.POST, consent=consent)
+        form = WithdrawConsentForm(request.POST, given_on=consent.given_on)
         if form.is_valid():
             try:
                 consent.withdraw(by=request.user, on=form.cleaned_data["withdrawn_on"])
@@ -421,7 +423,35 @@ def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int
                 )
             return redirect("cases:detail", pk=referral.pk)
     else:
-        form = WithdrawConsentForm(consent=consent)
+        form = WithdrawConsentForm(given_on=consent.given_on)
     return render(
         request, "cases/consent_withdraw.html", {"referral": referral, "consent": consent, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def consent_withdraw_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
+    if not permissions.can_withdraw_all_consents(request.user, referral):
+        messages.error(request, _("There is no consent left to withdraw."))
+        return redirect("cases:detail", pk=referral.pk)
+    latest_given = max(c.given_on for c in referral.consents.all() if c.withdrawn_on is None)
+    if request.method == "POST":
+        form = WithdrawConsentForm(request.POST, given_on=latest_given)
+        if form.is_valid():
+            try:
+                referral.withdraw_all_consents(by=request.user, on=form.cleaned_data["withdrawn_on"])
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
+                messages.success(
+                    request, _("The withdrawal has been registered for every party; all sharing stops now.")
+                )
+            return redirect("cases:detail", pk=referral.pk)
+    else:
+        form = WithdrawConsentForm(given_on=latest_given)
+    return render(
+        request, "cases/consent_withdraw.html", {"referral": referral, "consent": None, "form": form}
     )

@@ -453,3 +453,45 @@ def test_no_personal_data_in_urls(client, case_worker):
     referral = make_referral(case_worker)
     for _, url in case_urls(referral):
         assert "2387" not in url and "Andersson" not in url
+
+
+def test_withdrawal_for_every_party_at_once(client, case_worker):
+    referral = submitted_referral(case_worker, parties=["kommun", "af"])
+    client.force_login(case_worker)
+    url = reverse("cases:consent_withdraw_all", args=[referral.pk])
+    assert (
+        "Registrera återkallelse för alla parter"
+        in client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
+    )
+    response = client.post(url, {"withdrawn_on": "1999-01-01"})
+    assert "före den dag det lämnades" in response.content.decode()
+    client.post(url, {"withdrawn_on": timezone.localdate().isoformat()})
+    referral.refresh_from_db()
+    assert referral.status == Status.CONSENT_ENDED
+    assert not referral.consents.filter(withdrawn_on__isnull=True).exists()
+    assert referral.events.filter(kind="consent_withdrawn").count() == 2
+    assert referral.events.filter(to_status=Status.CONSENT_ENDED).count() == 1
+    # Nothing left to withdraw: the page says so instead of failing.
+    response = client.post(url, {"withdrawn_on": timezone.localdate().isoformat()}, follow=True)
+    assert "Det finns inget samtycke kvar att återkalla." in response.content.decode()
+
+
+def test_withdraw_all_is_404_for_another_organisation(client, case_worker, other_case_worker):
+    referral = submitted_referral(case_worker)
+    client.force_login(other_case_worker)
+    assert client.get(reverse("cases:consent_withdraw_all", args=[referral.pk])).status_code == 404
+
+
+def test_transitions_are_in_the_access_log(client, case_worker, coordinator):
+    referral = submitted_referral(case_worker)
+    client.force_login(coordinator)
+    client.post(reverse("cases:transition", args=[referral.pk, "accept"]))
+    assert AccessLog.objects.filter(user=coordinator, action="update", referral_id=referral.pk).count() == 1
+
+
+def test_only_mine_filter(client, case_worker, colleague):
+    mine = make_referral(case_worker)
+    make_referral(colleague)
+    client.force_login(case_worker)
+    page = client.get(reverse("cases:list") + "?mine=on").context["page"]
+    assert [r.pk for r in page.object_list] == [mine.pk]
