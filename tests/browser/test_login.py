@@ -17,6 +17,7 @@ def test_case_worker_logs_in_and_sees_the_start_page(page, live_server, login, c
 
 def test_skip_link_is_first_on_the_page_and_moves_focus_to_main(page, live_server, login, case_worker):
     login("karin@haninge.test")
+    expect(page.get_by_role("heading", name="Mina ärenden", level=1)).to_be_visible()
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Hoppa till huvudinnehållet")
     expect(skip).to_be_focused()

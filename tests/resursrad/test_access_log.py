@@ -27,11 +27,11 @@ def test_the_log_cannot_be_changed_or_deleted_from_the_app(client, case_worker):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
 def test_postgresql_refuses_to_change_the_log(client, case_worker):
-    from django.db import InternalError
+    from django.db import DatabaseError
 
     referral = make_referral(case_worker)
     read(client, case_worker, referral)
-    with pytest.raises(InternalError), transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE resursrad_accesslog SET action = 'print'")
 
 
