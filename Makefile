@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrations-check check messages clean
+.PHONY: help run test lint format migrations-check check messages clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -55,3 +55,6 @@ messages: $(VENV)/.dev-installed ## Update and compile the Swedish catalogue (ne
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var
+
+bench: $(VENV)/.dev-installed ## List pages against a minimal view, as ratios (ROWS=300 by default)
+	$(BIN)/python bench/bench_lists.py
