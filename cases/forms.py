@@ -21,24 +21,10 @@ from cases.models import (
     Status,
     TargetGroup,
 )
+from resursrad.forms import date_field
 from resursrad.models import Party
 
 IDENTIFYING_FIELDS = ["first_name", "last_name", "personal_number", "phone", "email", "address"]
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _date_field(label: Any, required: bool = True, help_text: Any = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DATE_WIDGET,
-        help_text=help_text,
-        error_messages={
-            "invalid": _("Enter a real date as YYYY-MM-DD, for example 2026-03-15."),
-            "required": _("Enter a date."),
-        },
-    )
 
 
 class ParticipantForm(forms.ModelForm):
@@ -148,8 +134,8 @@ class ReferralForm(forms.ModelForm):
         help_text=_("Each party needs the individual's consent before the referral can be submitted."),
         error_messages={"required": _("Choose at least one party.")},
     )
-    preferred_from = _date_field(_("Preferred from"), required=False)
-    preferred_to = _date_field(_("Preferred until"), required=False)
+    preferred_from = date_field(_("Preferred from"), required=False)
+    preferred_to = date_field(_("Preferred until"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -234,8 +220,8 @@ class ConsentForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one kind of data.")},
     )
-    given_on = _date_field(_("Given on"))
-    valid_until = _date_field(_("Valid until"), help_text=_("For how long the individual agreed to sharing."))
+    given_on = date_field(_("Given on"))
+    valid_until = date_field(_("Valid until"), help_text=_("For how long the individual agreed to sharing."))
 
     class Meta:
         model = Consent
@@ -271,7 +257,7 @@ class ConsentForm(forms.ModelForm):
 
 
 class WithdrawConsentForm(forms.Form):
-    withdrawn_on = _date_field(_("Withdrawn on"))
+    withdrawn_on = date_field(_("Withdrawn on"))
 
     def __init__(self, *args: Any, given_on: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -309,8 +295,8 @@ class ReferralFilterForm(forms.Form):
     target_group = forms.ChoiceField(
         label=_("Target group"), required=False, choices=[("", _("All")), *TargetGroup.choices]
     )
-    created_from = _date_field(_("Created from"), required=False)
-    created_to = _date_field(_("Created until"), required=False)
+    created_from = date_field(_("Created from"), required=False)
+    created_to = date_field(_("Created until"), required=False)
     mine = forms.BooleanField(label=_("Only where I am the case worker"), required=False)
 
     def filter(self, queryset: Any, user: Any) -> Any:

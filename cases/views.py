@@ -401,6 +401,34 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/consent_form.html", {"referral": referral, "form": form})
 
 
+def _withdrawal_page(
+    request: AuthenticatedHttpRequest,
+    referral: Referral,
+    *,
+    consent: Consent | None,
+    given_on: Any,
+    withdraw: Any,
+    done: str,
+) -> HttpResponse:
+    """The date form for a withdrawal of one consent or of all: the same page and rules."""
+    if request.method == "POST":
+        form = WithdrawConsentForm(request.POST, given_on=given_on)
+        if form.is_valid():
+            try:
+                withdraw(by=request.user, on=form.cleaned_data["withdrawn_on"])
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
+                messages.success(request, done)
+            return redirect("cases:detail", pk=referral.pk)
+    else:
+        form = WithdrawConsentForm(given_on=given_on)
+    return render(
+        request, "cases/consent_withdraw.html", {"referral": referral, "consent": consent, "form": form}
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) -> HttpResponse:
@@ -409,23 +437,13 @@ def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int
     if not permissions.can_withdraw_consent(request.user, consent):
         messages.error(request, _("This consent cannot be withdrawn here."))
         return redirect("cases:detail", pk=referral.pk)
-    if request.method == "POST":
-        form = WithdrawConsentForm(request.POST, given_on=consent.given_on)
-        if form.is_valid():
-            try:
-                consent.withdraw(by=request.user, on=form.cleaned_data["withdrawn_on"])
-            except DomainError as error:
-                messages.error(request, str(error))
-            else:
-                AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
-                messages.success(
-                    request, _("The withdrawal has been registered; sharing with that party stops now.")
-                )
-            return redirect("cases:detail", pk=referral.pk)
-    else:
-        form = WithdrawConsentForm(given_on=consent.given_on)
-    return render(
-        request, "cases/consent_withdraw.html", {"referral": referral, "consent": consent, "form": form}
+    return _withdrawal_page(
+        request,
+        referral,
+        consent=consent,
+        given_on=consent.given_on,
+        withdraw=consent.withdraw,
+        done=_("The withdrawal has been registered; sharing with that party stops now."),
     )
 
 
@@ -436,22 +454,11 @@ def consent_withdraw_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     if not permissions.can_withdraw_all_consents(request.user, referral):
         messages.error(request, _("There is no consent left to withdraw."))
         return redirect("cases:detail", pk=referral.pk)
-    latest_given = max(c.given_on for c in referral.consents.all() if c.withdrawn_on is None)
-    if request.method == "POST":
-        form = WithdrawConsentForm(request.POST, given_on=latest_given)
-        if form.is_valid():
-            try:
-                referral.withdraw_all_consents(by=request.user, on=form.cleaned_data["withdrawn_on"])
-            except DomainError as error:
-                messages.error(request, str(error))
-            else:
-                AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
-                messages.success(
-                    request, _("The withdrawal has been registered for every party; all sharing stops now.")
-                )
-            return redirect("cases:detail", pk=referral.pk)
-    else:
-        form = WithdrawConsentForm(given_on=latest_given)
-    return render(
-        request, "cases/consent_withdraw.html", {"referral": referral, "consent": None, "form": form}
+    return _withdrawal_page(
+        request,
+        referral,
+        consent=None,
+        given_on=max(c.given_on for c in referral.consents.all() if c.withdrawn_on is None),
+        withdraw=referral.withdraw_all_consents,
+        done=_("The withdrawal has been registered for every party; all sharing stops now."),
     )

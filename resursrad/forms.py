@@ -30,21 +30,25 @@ class LoginForm(AuthenticationForm):
     }
 
 
+def date_field(label: Any, required: bool = True, help_text: Any = "") -> forms.DateField:
+    """A date field with the browser's date picker and a Swedish message for impossible dates."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=help_text,
+        error_messages={
+            "invalid": _("Enter a real date as YYYY-MM-DD, for example 2026-03-15."),
+            "required": _("Enter a date."),
+        },
+    )
+
+
 class AccessLogFilterForm(forms.Form):
     user: forms.ModelChoiceField = forms.ModelChoiceField(label=_("User"), queryset=None, required=False)  # type: ignore[arg-type]
     case_number = forms.CharField(label=_("Case number"), max_length=20, required=False)
-    date_from = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a real date as YYYY-MM-DD, for example 2026-03-15.")},
-    )
-    date_to = forms.DateField(
-        label=_("Until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a real date as YYYY-MM-DD, for example 2026-03-15.")},
-    )
+    date_from = date_field(_("From"), required=False)
+    date_to = date_field(_("Until"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from resursrad.models import User
