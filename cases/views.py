@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +13,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions
@@ -105,29 +109,70 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 # --- one referral ----------------------------------------------------------
 
-TRANSITION_ACTIONS: dict[str, dict[str, Any]] = {
-    "submit": {"allowed": permissions.can_submit_referral, "comment": None},
-    "request-info": {"allowed": permissions.can_decide_referral, "comment": "required"},
-    "resubmit": {"allowed": permissions.can_answer_referral, "comment": "required"},
-    "accept": {"allowed": permissions.can_decide_referral, "comment": "optional"},
-    "decline": {"allowed": permissions.can_decide_referral, "comment": "required"},
-    "close": {"allowed": permissions.can_close_referral, "comment": "required"},
+
+@dataclass(frozen=True)
+class TransitionAction:
+    """One step a user can take on the case page: who may, what comment it needs, what it does."""
+
+    allowed: Callable[[User, Referral], bool]
+    perform: Callable[[Referral, User, str], None]
+    done: str | Promise
+    comment: str | None = None  # None, "optional" or "required"
+    label: str | Promise = ""
+
+
+TRANSITION_ACTIONS: dict[str, TransitionAction] = {
+    "submit": TransitionAction(
+        permissions.can_submit_referral,
+        lambda referral, user, _comment: referral.submit(by=user),
+        gettext_lazy("The referral has been submitted to the coordinator."),
+    ),
+    "request-info": TransitionAction(
+        permissions.can_decide_referral,
+        lambda referral, user, comment: referral.request_info(by=user, question=comment),
+        gettext_lazy("Your question has been sent to the case worker."),
+        "required",
+        gettext_lazy("Your question to the case worker"),
+    ),
+    "resubmit": TransitionAction(
+        permissions.can_answer_referral,
+        lambda referral, user, comment: referral.resubmit(by=user, answer=comment),
+        gettext_lazy("Your answer has been sent and the referral submitted again."),
+        "required",
+        gettext_lazy("Your answer to the coordinator"),
+    ),
+    "accept": TransitionAction(
+        permissions.can_decide_referral,
+        lambda referral, user, comment: referral.accept(by=user, comment=comment),
+        gettext_lazy("The referral has been accepted and waits for a time on an agenda."),
+        "optional",
+        gettext_lazy("Comment (optional)"),
+    ),
+    "decline": TransitionAction(
+        permissions.can_decide_referral,
+        lambda referral, user, comment: referral.decline(by=user, reason=comment),
+        gettext_lazy("The referral has been declined."),
+        "required",
+        gettext_lazy("Why the referral is declined"),
+    ),
+    "close": TransitionAction(
+        permissions.can_close_referral,
+        lambda referral, user, comment: referral.close(by=user, reason=comment),
+        gettext_lazy("The referral has been closed."),
+        "required",
+        gettext_lazy("Why the referral is closed"),
+    ),
 }
 
 
+def _comment_form(action: str, data: Any = None) -> CommentForm:
+    spec = TRANSITION_ACTIONS[action]
+    return CommentForm(data, prefix=action, label=spec.label, required=spec.comment == "required")
+
+
 def _action_forms(bound: dict[str, CommentForm] | None = None) -> dict[str, CommentForm]:
-    labels = {
-        "request-info": _("Your question to the case worker"),
-        "resubmit": _("Your answer to the coordinator"),
-        "accept": _("Comment (optional)"),
-        "decline": _("Why the referral is declined"),
-        "close": _("Why the referral is closed"),
-    }
-    forms = {
-        action: CommentForm(prefix=action, label=labels[action], required=spec["comment"] == "required")
-        for action, spec in TRANSITION_ACTIONS.items()
-        if spec["comment"]
-    }
+    """The comment forms of the case page, keyed for templates (request-info → request_info)."""
+    forms = {action: _comment_form(action) for action, spec in TRANSITION_ACTIONS.items() if spec.comment}
     forms.update(bound or {})
     return {key.replace("-", "_"): form for key, form in forms.items()}
 
@@ -203,42 +248,23 @@ def referral_transition(request: AuthenticatedHttpRequest, pk: int, action: str)
     spec = TRANSITION_ACTIONS.get(action)
     if spec is None:
         raise Http404
-    if not spec["allowed"](request.user, referral):
+    if not spec.allowed(request.user, referral):
         messages.error(request, _("That step is not possible for this referral now."))
         return redirect("cases:detail", pk=referral.pk)
     comment = ""
-    if spec["comment"]:
-        form = CommentForm(request.POST, prefix=action, required=spec["comment"] == "required")
+    if spec.comment:
+        form = _comment_form(action, request.POST)
         if not form.is_valid():
             AccessLog.record(request, referral=referral, action=AccessAction.VIEW)
-            form.fields["comment"].label = _action_forms()[action.replace("-", "_")].fields["comment"].label
             return _render_detail(request, referral, bound={action: form})
         comment = form.cleaned_data["comment"]
-    user = request.user
     try:
-        if action == "submit":
-            referral.submit(by=user)
-            done = _("The referral has been submitted to the coordinator.")
-        elif action == "request-info":
-            referral.request_info(by=user, question=comment)
-            done = _("Your question has been sent to the case worker.")
-        elif action == "resubmit":
-            referral.resubmit(by=user, answer=comment)
-            done = _("Your answer has been sent and the referral submitted again.")
-        elif action == "accept":
-            referral.accept(by=user, comment=comment)
-            done = _("The referral has been accepted and waits for a time on an agenda.")
-        elif action == "decline":
-            referral.decline(by=user, reason=comment)
-            done = _("The referral has been declined.")
-        else:
-            referral.close(by=user, reason=comment)
-            done = _("The referral has been closed.")
+        spec.perform(referral, request.user, comment)
     except DomainError as error:
         messages.error(request, str(error))
     else:
         AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
-        messages.success(request, done)
+        messages.success(request, str(spec.done))
     return redirect("cases:detail", pk=referral.pk)
 
 
