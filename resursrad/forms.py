@@ -55,6 +55,7 @@ class AccessLogFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.order_by("last_name", "first_name")  # type: ignore[attr-defined]
+        self.fields["user"].empty_label = _("All")  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
