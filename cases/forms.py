@@ -59,6 +59,8 @@ class ParticipantForm(forms.ModelForm):
             "sex": forms.RadioSelect,
         }
         help_texts = {
+            "first_name": _("Required unless the person has protected identity."),
+            "last_name": _("Required unless the person has protected identity."),
             "pseudonym": _("Only with protected identity: a made-up name the council uses."),
             "birth_year": _("Filled in from the personal identity number when one is given."),
             "sex": _("The national follow-up counts women and men."),
@@ -233,7 +235,7 @@ class ConsentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.referral = referral
         self.fields["method"].choices = ConsentMethod.choices  # type: ignore[attr-defined]
-        self.fields["party"].choices = [("", "---------"), *Party.choices]  # type: ignore[attr-defined]
+        self.fields["party"].choices = [("", _("Choose a party")), *Party.choices]  # type: ignore[attr-defined]
 
     def clean_given_on(self) -> date:
         given = self.cleaned_data["given_on"]
@@ -291,7 +293,9 @@ class CommentForm(forms.Form):
 
 class ReferralFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *Status.choices])
-    party = forms.ChoiceField(label=_("Party"), required=False, choices=[("", _("All")), *Party.choices])
+    party = forms.ChoiceField(
+        label=_("Referring party"), required=False, choices=[("", _("All")), *Party.choices]
+    )
     target_group = forms.ChoiceField(
         label=_("Target group"), required=False, choices=[("", _("All")), *TargetGroup.choices]
     )

@@ -194,6 +194,13 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             )
         return self.filter(condition)
 
+    def same_person_as(self, referral: Referral) -> ReferralQuerySet:
+        """Other open referrals about the same personal identity number."""
+        number = referral.participant.personal_number
+        if not number:
+            return self.none()
+        return self.open().filter(participant__personal_number=number).exclude(pk=referral.pk)
+
     def with_lapsed_consent(self, today: date) -> ReferralQuerySet:
         """Active referrals past draft whose consents no longer cover every requested party."""
         return (

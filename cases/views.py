@@ -37,6 +37,11 @@ PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "referral_search"
 
 
+def _errors(*forms: Any) -> dict[str, Any]:
+    """Context for the error summary at the top of a form page."""
+    return {"error_forms": forms, "has_errors": any(form.is_bound and form.errors for form in forms)}
+
+
 def get_referral_for_user(user: User, pk: int) -> Referral:
     """The referral if the user may see it, else 404."""
     queryset = Referral.objects.visible_to(user).select_related(
@@ -306,13 +311,20 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 **referral_form.stored_values(),
             )
             AccessLog.record(request, referral=referral, action=AccessAction.CREATE)
+            duplicates = Referral.objects.visible_to(user).same_person_as(referral)
+            case_numbers = ", ".join(duplicates.values_list("case_number", flat=True))
+            if case_numbers:
+                messages.warning(
+                    request,
+                    _("There are already open cases for the same personal identity number: %(cases)s.")
+                    % {"cases": case_numbers},
+                )
             messages.success(
                 request,
                 _("Draft %(case)s has been saved. Register consent for each party, then submit.")
                 % {"case": referral.case_number},
             )
             return redirect("cases:detail", pk=referral.pk)
-        messages.error(request, _("Some fields need attention. Nothing has been saved yet."))
     else:
         participant_form = ParticipantForm(prefix="p")
         referral_form = ReferralForm(prefix="r", organisation=user.organisation)
@@ -324,6 +336,7 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             "participant_form": participant_form,
             "referral_form": referral_form,
             "form_token": token or uuid.uuid4(),
+            **_errors(participant_form, referral_form),
         },
     )
 
@@ -373,8 +386,6 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
                 messages.success(request, _("Your changes have been saved."))
                 return redirect("cases:detail", pk=referral.pk)
-        else:
-            messages.error(request, _("Some fields need attention. Nothing has been saved yet."))
     else:
         AccessLog.record(request, referral=referral, action=AccessAction.VIEW)
         participant_form = ParticipantForm(prefix="p", instance=referral.participant)
@@ -388,6 +399,7 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "participant_form": participant_form,
             "referral_form": referral_form,
             "saved": saved,
+            **_errors(participant_form, referral_form),
         },
         status=409 if conflict else 200,
     )
@@ -424,7 +436,7 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 "documented_by": request.user.get_full_name(),
             },
         )
-    return render(request, "cases/consent_form.html", {"referral": referral, "form": form})
+    return render(request, "cases/consent_form.html", {"referral": referral, "form": form, **_errors(form)})
 
 
 def _withdrawal_page(
@@ -451,7 +463,9 @@ def _withdrawal_page(
     else:
         form = WithdrawConsentForm(given_on=given_on)
     return render(
-        request, "cases/consent_withdraw.html", {"referral": referral, "consent": consent, "form": form}
+        request,
+        "cases/consent_withdraw.html",
+        {"referral": referral, "consent": consent, "form": form, **_errors(form)},
     )
 
 

@@ -86,5 +86,6 @@ class HeartbeatAdmin(admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
+
 # Roles are the flags on User; Django's groups are not used.
 admin.site.unregister(Group)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -25,6 +26,13 @@ from resursrad.types import AuthenticatedHttpRequest
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "cool_off_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        }
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -91,8 +99,8 @@ def system_status(request: AuthenticatedHttpRequest) -> HttpResponse:
             "heartbeat": heartbeat,
             "heartbeat_ok": heartbeat is not None
             and not heartbeat.is_stale(now, settings.HEARTBEAT_STALE_AFTER),
-            "broker": settings.CELERY_BROKER_URL.split("://", 1)[0],
-            "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+            "broker": _("Redis") if settings.CELERY_BROKER_URL.startswith("redis") else _("Built-in (files)"),
+            "database": _("PostgreSQL") if connection.vendor == "postgresql" else _("SQLite (development)"),
         },
     )
 

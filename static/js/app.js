@@ -69,3 +69,12 @@ document.addEventListener("click", function (event) {
   toggle.addEventListener("change", update);
   update();
 })();
+
+// After a refused submit, move focus to the summary of what needs fixing.
+(function () {
+  "use strict";
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
+})();

@@ -30,7 +30,10 @@ def test_draft_consent_submit_question_answer_accept(
     page.get_by_label("Arbetsförmedlingen").check()
     page.get_by_role("button", name="Spara utkast").click()
     # A mistyped number is explained beside the field, and nothing typed is lost.
-    expect(page.get_by_text("Kontrollsiffran stämmer inte")).to_be_visible()
+    expect(page.locator("#error_1_id_p-personal_number")).to_contain_text("Kontrollsiffran stämmer inte")
+    # The summary at the top takes focus and links to the field.
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page).to_have_title(re.compile("^Fel: "))
     expect(page.get_by_label("Efternamn")).to_have_value("Andersson")
     screenshot("referral-form-error")
     page.get_by_label("Personnummer eller samordningsnummer").fill("850312-2387")

@@ -495,3 +495,23 @@ def test_only_mine_filter(client, case_worker, colleague):
     client.force_login(case_worker)
     page = client.get(reverse("cases:list") + "?mine=on").context["page"]
     assert [r.pk for r in page.object_list] == [mine.pk]
+
+
+def test_creating_a_second_open_case_for_the_same_person_warns(client, case_worker):
+    first = make_referral(case_worker)
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:create"), create_data(), follow=True)
+    assert (
+        f"Det finns redan öppna ärenden för samma personnummer: {first.case_number}."
+        in response.content.decode()
+    )
+    assert Referral.objects.count() == 2
+
+
+def test_error_summary_links_to_the_fields_and_marks_the_title(client, case_worker):
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:create"), create_data(**{"p-first_name": ""}))
+    content = response.content.decode()
+    assert "<title>Fel: " in content
+    assert "data-error-summary" in content
+    assert '<a href="#id_p-first_name">Förnamn</a>: Ange förnamnet.' in content
