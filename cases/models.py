@@ -89,6 +89,9 @@ class Participant(models.Model):
             return self.pseudonym
         return f"{self.first_name} {self.last_name}".strip()
 
+    def has_values(self, fields: dict[str, Any]) -> bool:
+        return all(getattr(self, name) == value for name, value in fields.items())
+
     @property
     def masked_number(self) -> str:
         return personnummer.mask(self.personal_number)
@@ -337,6 +340,9 @@ class Referral(models.Model):
             return None
         return self.events.filter(to_status=Status.INFO_REQUESTED).order_by("-at").first()
 
+    def has_values(self, fields: dict[str, Any]) -> bool:
+        return all(getattr(self, name) == value for name, value in fields.items())
+
     # --- changes -----------------------------------------------------------
 
     @classmethod
@@ -379,6 +385,9 @@ class Referral(models.Model):
                 current = Referral.objects.get(pk=self.pk)
                 if current.status not in (Status.DRAFT, Status.INFO_REQUESTED):
                     raise DomainError(gettext("The referral can no longer be edited."))
+                if current.has_values(referral_fields) and current.participant.has_values(participant_fields):
+                    # The same edit arrived twice (a double click): nothing to overwrite.
+                    return
                 raise EditConflict(current.version)
             Participant.objects.filter(pk=self.participant_id).update(**participant_fields)
             ReferralEvent.objects.create(referral=self, kind=EventKind.EDITED, by=by)

@@ -210,7 +210,7 @@ class AccessLog(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
+        verbose_name_plural = _("record access log")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.case_number}"

@@ -515,3 +515,19 @@ def test_error_summary_links_to_the_fields_and_marks_the_title(client, case_work
     assert "<title>Fel: " in content
     assert "data-error-summary" in content
     assert '<a href="#id_p-first_name">Förnamn</a>: Ange förnamnet.' in content
+
+
+def test_double_submit_of_an_edit_is_not_a_conflict(client, case_worker):
+    referral = make_referral(case_worker)
+    data = edit_data(referral, **{"r-tried_so_far": "Samma text."})
+    client.force_login(case_worker)
+    assert client.post(reverse("cases:edit", args=[referral.pk]), data).status_code == 302
+    assert client.post(reverse("cases:edit", args=[referral.pk]), data).status_code == 302
+    referral.refresh_from_db()
+    assert referral.version == 2
+    assert referral.events.filter(kind="edited").count() == 1
+
+
+def test_absurd_ids_are_404_not_500(client, case_worker):
+    client.force_login(case_worker)
+    assert client.get("/cases/99999999999999999999999/").status_code == 404

@@ -146,3 +146,28 @@ def test_passwords_are_hashed_with_argon2(case_worker, hasher_index):
 def test_session_expires_after_idle_time(settings):
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60
+
+
+def test_every_request_renews_the_idle_timeout(client, case_worker, settings):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.force_login(case_worker)
+    session = Session.objects.get(session_key=client.session.session_key)
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=1))
+    client.get(reverse("cases:list"))
+    renewed = Session.objects.get(pk=session.pk).expire_date
+    assert renewed > timezone.now() + timedelta(minutes=settings.SESSION_IDLE_MINUTES - 1)
+
+
+def test_an_expired_session_is_sent_to_login(client, case_worker):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.force_login(case_worker)
+    Session.objects.update(expire_date=timezone.now())
+    response = client.get(reverse("cases:list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
