@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from cases.models import Referral
 from resursrad.demo import DEMO_PASSWORD, USERS
 from resursrad.models import Organisation, Party, User
 
@@ -29,10 +30,18 @@ def test_demo_data_creates_all_parties_and_every_role(db, settings):
 def test_demo_data_twice_changes_nothing(db, settings):
     settings.DEBUG = True
     call_command("load_demo_data", stdout=StringIO())
-    before = (list(User.objects.values_list("email", "password")), Organisation.objects.count())
+    before = (
+        list(User.objects.values_list("email", "password")),
+        Organisation.objects.count(),
+        list(Referral.objects.values_list("case_number", "status", "version")),
+    )
     out = StringIO()
     call_command("load_demo_data", stdout=out)
-    after = (list(User.objects.values_list("email", "password")), Organisation.objects.count())
+    after = (
+        list(User.objects.values_list("email", "password")),
+        Organisation.objects.count(),
+        list(Referral.objects.values_list("case_number", "status", "version")),
+    )
     assert before == after
     assert "0 rows created" in out.getvalue()
 
@@ -49,3 +58,16 @@ def test_demo_users_can_log_in(client, db, settings):
     call_command("load_demo_data", stdout=StringIO())
     response = client.post("/accounts/login/", {"username": USERS[0].email, "password": DEMO_PASSWORD})
     assert response.status_code == 302
+
+
+def test_demo_referrals_cover_the_states(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=StringIO())
+    assert set(Referral.objects.values_list("status", flat=True)) == {
+        "draft",
+        "submitted",
+        "info_requested",
+        "accepted",
+    }
+    protected = Referral.objects.get(participant__protected_identity=True).participant
+    assert protected.first_name == protected.personal_number == ""

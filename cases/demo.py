@@ -1,0 +1,80 @@
+"""Fictitious demo referrals in each state, so that a new installation shows something."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Consent, Participant, Referral
+from resursrad.models import User
+
+# Skatteverket's well-known test person; no real person has this number.
+DEMO_PEOPLE = [
+    {
+        "first_name": "Tolvan",
+        "last_name": "Tolvansson",
+        "personal_number": "191212121212",
+        "birth_year": 1912,
+        "sex": "man",
+    },
+    {
+        "first_name": "Elva",
+        "last_name": "Elvasdotter",
+        "personal_number": "",
+        "birth_year": 1990,
+        "sex": "kvinna",
+    },
+    {"first_name": "Nio", "last_name": "Niosson", "personal_number": "", "birth_year": 2001, "sex": "man"},
+    {"protected_identity": True, "pseudonym": "Person A", "birth_year": 1996, "sex": "ej_angivet"},
+]
+
+
+def _referral(by: User, person: dict, parties: list[str], **fields: object) -> Referral:
+    values = {
+        "reason": "no_progress",
+        "current_situation": "Har varit sjukskriven länge och vill tillbaka till arbete, men vet inte var hen ska börja.",
+        "question_to_council": "Vilket stöd behövs för att kunna börja arbetsträna?",
+        "requested_parties": parties,
+        "tg_long_term_sick": True,
+    }
+    values.update(fields)
+    referral = Referral.create_draft(by=by, participant=Participant(**person), **values)
+    today = timezone.localdate()
+    for party in parties:
+        Consent.register(
+            referral=referral,
+            by=by,
+            party=party,
+            categories=["health", "work"],
+            given_on=today,
+            method="signed",
+            documented_by="",
+            valid_until=today + timedelta(days=365),
+        )
+    return referral
+
+
+@transaction.atomic
+def load_demo_referrals(case_worker: User, coordinator: User) -> int:
+    """Create the demo referrals unless there are referrals already; returns how many were made."""
+    if Referral.objects.exists():
+        return 0
+    draft = _referral(case_worker, DEMO_PEOPLE[0], ["kommun", "af"])
+    Consent.objects.filter(referral=draft, party="af").delete()  # the draft still lacks one consent
+    submitted = _referral(
+        case_worker,
+        DEMO_PEOPLE[1],
+        ["kommun", "region", "fk"],
+        tg_long_term_sick=False,
+        tg_young_disability=True,
+    )
+    submitted.submit(by=case_worker)
+    asked = _referral(case_worker, DEMO_PEOPLE[2], ["kommun", "af"])
+    asked.submit(by=case_worker)
+    asked.request_info(by=coordinator, question="Finns det en aktuell planering hos Arbetsförmedlingen?")
+    accepted = _referral(case_worker, DEMO_PEOPLE[3], ["kommun", "fk"], reason="unclear_coordination")
+    accepted.submit(by=case_worker)
+    accepted.accept(by=coordinator)
+    return 4
