@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,8 +32,8 @@ DEMO_PEOPLE = [
 ]
 
 
-def _referral(by: User, person: dict, parties: list[str], **fields: object) -> Referral:
-    values = {
+def _referral(by: User, person: dict[str, Any], parties: list[str], **fields: Any) -> Referral:
+    values: dict[str, Any] = {
         "reason": "no_progress",
         "current_situation": "Har varit sjukskriven länge och vill tillbaka till arbete, men vet inte var hen ska börja.",
         "question_to_council": "Vilket stöd behövs för att kunna börja arbetsträna?",
