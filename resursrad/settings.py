@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "resursrad.apps.AxesConfig",
 ]
 
 MIDDLEWARE = [

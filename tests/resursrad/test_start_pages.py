@@ -133,3 +133,11 @@ def test_privacy_notice_names_the_controller(client, db, settings):
         "Personuppgiftsansvarig för personuppgifterna i Resursråd är Haninge kommun."
         in response.content.decode()
     )
+
+
+def test_admin_sections_have_swedish_names(client, administrator):
+    client.force_login(administrator)
+    content = client.get("/admin/").content.decode()
+    assert "Användare och organisationer" in content
+    assert "Inloggningsspärr" in content
+    assert "Access attempts" not in content
