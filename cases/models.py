@@ -321,10 +321,6 @@ class Referral(models.Model):
         covered = {consent.party for consent in self.consents_in_force(on)}
         return [party for party in self.requested_parties if party not in covered]
 
-    def consented_parties(self, on: date) -> set[str]:
-        """The parties that may see the case and be invited to its slot."""
-        return {consent.party for consent in self.consents_in_force(on)} & set(self.requested_parties)
-
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]
 

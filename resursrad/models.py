@@ -175,7 +175,6 @@ class AccessAction(models.TextChoices):
     PRINT = "print", _("Printed")
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
-    SEARCH = "search", _("Found in a search")
     ACCESS_HISTORY = "access_history", _("Access history produced")
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases.models import Consent, Referral, Status
 from resursrad.models import AccessLog
-from tests.factories import give_consent, make_referral, submitted_referral
+from tests.factories import give_consent, make_participant, make_referral, submitted_referral
 
 
 def create_data(**overrides):
@@ -250,12 +250,14 @@ def test_case_page_shows_the_full_number_and_lists_mask_it(client, case_worker):
 
 
 def test_coordinator_lists_show_case_numbers_not_names(client, case_worker, coordinator):
-    referral = submitted_referral(case_worker)
+    # A name no generated user can have, so that only the participant could show it.
+    participant = make_participant(first_name="Qvintus", last_name="Zyxelsson")
+    referral = submitted_referral(case_worker, participant=participant)
     client.force_login(coordinator)
     for url in [reverse("cases:inbox"), reverse("cases:list")]:
         content = client.get(url).content.decode()
         assert referral.case_number in content
-        assert "Andersson" not in content
+        assert "Zyxelsson" not in content and "Qvintus" not in content
 
 
 # --- transitions through the pages -----------------------------------------
