@@ -7,7 +7,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import personnummer
 from cases.models import (
     TEXT_LIMIT,
     Consent,
@@ -21,6 +20,7 @@ from cases.models import (
     Status,
     TargetGroup,
 )
+from resursrad import personnummer
 from resursrad.forms import date_field
 from resursrad.models import Party
 
@@ -327,3 +327,16 @@ class SearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
+
+
+class ParticipantLookupForm(forms.Form):
+    personal_number = forms.CharField(
+        label=_("The participant's personal identity number"),
+        max_length=20,
+        help_text=_("10 or 12 digits. The number is not saved or shown in any address."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        error_messages={"required": _("Enter the personal identity number.")},
+    )
+
+    def clean_personal_number(self) -> str:
+        return personnummer.parse(self.cleaned_data["personal_number"]).digits

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases import personnummer
+from cases import workflow
+from cases.workflow import DomainError, Status
+from resursrad import personnummer
 from resursrad.models import Organisation, Party, User
 
+__all__ = ["DomainError", "Status"]
+
 TEXT_LIMIT = 4000
-
-
-class DomainError(Exception):
-    """A refused change; the message can be shown to the user."""
 
 
 class Sex(models.TextChoices):
@@ -60,6 +60,10 @@ class Participant(models.Model):
     needs_interpreter = models.BooleanField(_("needs an interpreter"), default=False)
     interpreter_language = models.CharField(_("interpreter language"), max_length=60, blank=True)
     accessibility_needs = models.TextField(_("accessibility needs"), max_length=1000, blank=True)
+    # A keyed hash of the number (resursrad.personnummer.keyed_hash): found by
+    # search and duplicate checks without reading the number itself.
+    number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("participant")
@@ -72,7 +76,22 @@ class Participant(models.Model):
             ),
             models.CheckConstraint(
                 name="protected_identity_has_pseudonym",
-                condition=Q(protected_identity=False) | ~Q(pseudonym=""),
+                condition=Q(protected_identity=False) | ~Q(pseudonym="") | Q(erased_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="erased_participant_keeps_nothing_identifying",
+                condition=Q(erased_at__isnull=True)
+                | Q(
+                    first_name="",
+                    last_name="",
+                    pseudonym="",
+                    personal_number="",
+                    number_hash="",
+                    phone="",
+                    email="",
+                    address="",
+                    accessibility_needs="",
+                ),
             ),
             models.CheckConstraint(
                 name="personal_number_is_12_digits",
@@ -83,8 +102,37 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    # What erasure (gallring) removes; sex and year of birth stay for statistics.
+    ERASED_FIELDS = {
+        "first_name": "",
+        "last_name": "",
+        "pseudonym": "",
+        "personal_number": "",
+        "number_hash": "",
+        "is_coordination_number": False,
+        "phone": "",
+        "email": "",
+        "address": "",
+        "language": "",
+        "needs_interpreter": False,
+        "interpreter_language": "",
+        "accessibility_needs": "",
+    }
+
+    @staticmethod
+    def identity_values(fields: dict[str, Any]) -> dict[str, Any]:
+        """The fields to store, with the keyed hash of the number beside it."""
+        number = fields.get("personal_number") or ""
+        return {**fields, "number_hash": personnummer.keyed_hash(number) if number else ""}
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
     @property
     def display_name(self) -> str:
+        if self.is_erased:
+            return gettext("Erased")
         if self.protected_identity:
             return self.pseudonym
         return f"{self.first_name} {self.last_name}".strip()
@@ -99,38 +147,6 @@ class Participant(models.Model):
     @property
     def formatted_number(self) -> str:
         return personnummer.formatted(self.personal_number)
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    INFO_REQUESTED = "info_requested", _("More information requested")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    CONSENT_ENDED = "consent_ended", _("Consent withdrawn or expired")
-    CLOSED = "closed", _("Closed")
-
-
-# Every allowed move of a referral, in one place, so that the meeting states
-# can be added between accepted and closed.
-TRANSITIONS: dict[str, set[str]] = {
-    Status.DRAFT: {Status.SUBMITTED, Status.CLOSED, Status.CONSENT_ENDED},
-    Status.SUBMITTED: {
-        Status.INFO_REQUESTED,
-        Status.ACCEPTED,
-        Status.DECLINED,
-        Status.CLOSED,
-        Status.CONSENT_ENDED,
-    },
-    Status.INFO_REQUESTED: {Status.SUBMITTED, Status.CLOSED, Status.CONSENT_ENDED},
-    Status.ACCEPTED: {Status.CLOSED, Status.CONSENT_ENDED},
-    Status.DECLINED: set(),
-    Status.CONSENT_ENDED: {Status.CLOSED},
-    Status.CLOSED: set(),
-}
-
-# States in which the referral is still in work (consent can change things).
-ACTIVE_STATES = [Status.DRAFT, Status.SUBMITTED, Status.INFO_REQUESTED, Status.ACCEPTED]
 
 
 class TargetGroup(models.TextChoices):
@@ -163,16 +179,23 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         if user.is_case_worker and user.organisation_id:
             allowed |= Q(organisation_id=user.organisation_id)
         if user.is_coordinator:
-            allowed |= ~Q(status=Status.DRAFT)
+            allowed |= Q(status__in=workflow.COORDINATOR_STATES)
         # Council members see the cases on their council's agendas (meetings);
         # the steering group never sees referrals.
         return self.filter(allowed)
 
     def open(self) -> ReferralQuerySet:
-        return self.exclude(status__in=[Status.CLOSED, Status.DECLINED])
+        return self.filter(status__in=workflow.OPEN_STATES)
 
     def waiting_for_coordinator(self) -> ReferralQuerySet:
         return self.filter(status=Status.SUBMITTED).order_by("submitted_at")
+
+    def counts_for_inbox(self) -> dict[str, int]:
+        """How many wait for the case worker's answer and for a meeting, in one query."""
+        return self.aggregate(
+            info_requested=models.Count("pk", filter=Q(status=Status.INFO_REQUESTED)),
+            accepted=models.Count("pk", filter=Q(status=Status.ACCEPTED)),
+        )
 
     def with_list_data(self) -> ReferralQuerySet:
         return self.select_related("participant", "organisation", "handler")
@@ -188,7 +211,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         except Exception:  # noqa: BLE001 - not a number: search names instead
             number = None
         if number:
-            return self.filter(participant__personal_number=number.digits)
+            return self.filter(participant__number_hash=personnummer.keyed_hash(number.digits))
         for word in query.split():
             condition |= (
                 Q(participant__first_name__icontains=word)
@@ -199,18 +222,26 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
 
     def same_person_as(self, referral: Referral) -> ReferralQuerySet:
         """Other open referrals about the same personal identity number."""
-        number = referral.participant.personal_number
-        if not number:
+        number_hash = referral.participant.number_hash
+        if not number_hash:
             return self.none()
-        return self.open().filter(participant__personal_number=number).exclude(pk=referral.pk)
+        return self.open().filter(participant__number_hash=number_hash).exclude(pk=referral.pk)
 
     def with_lapsed_consent(self, today: date) -> ReferralQuerySet:
-        """Active referrals past draft whose consents no longer cover every requested party."""
-        return (
-            self.filter(status__in=ACTIVE_STATES)
-            .exclude(status=Status.DRAFT)
-            .filter(consents__valid_until__lt=today, consents__withdrawn_on__isnull=True)
-            .distinct()
+        """Referrals bound by consent with an expired, not withdrawn consent (each is checked again)."""
+        return self.filter(
+            status__in=workflow.CONSENT_BOUND_STATES,
+            pk__in=Consent.objects.filter(valid_until__lt=today, withdrawn_on__isnull=True).values(
+                "referral_id"
+            ),
+        )
+
+    def due_for_erasure(self, today: date) -> ReferralQuerySet:
+        """Closed, declined or consent-ended referrals past their erasure day, not yet erased."""
+        return self.filter(
+            status__in=workflow.ERASABLE_STATES,
+            erasure_due_on__lte=today,
+            participant__erased_at__isnull=True,
         )
 
 
@@ -266,6 +297,8 @@ class Referral(models.Model):
     tried_so_far = models.TextField(_("what has been tried"), max_length=TEXT_LIMIT, blank=True)
     question_to_council = models.TextField(_("question to the council"), max_length=TEXT_LIMIT)
     requested_parties = models.JSONField(_("parties asked to take part"), default=list)
+    # Parties taken out of the case because their consent ended.
+    removed_parties = models.JSONField(_("parties taken out"), default=list, blank=True)
     participation = models.CharField(
         _("preferred participation"),
         max_length=10,
@@ -321,8 +354,33 @@ class Referral(models.Model):
         covered = {consent.party for consent in self.consents_in_force(on)}
         return [party for party in self.requested_parties if party not in covered]
 
-    def can_move_to(self, status: str) -> bool:
-        return status in TRANSITIONS[self.status]
+    def parties_with_consent(self, on: date) -> list[str]:
+        """The requested parties whose consent is in force: only they take part."""
+        covered = {consent.party for consent in self.consents_in_force(on)}
+        return [party for party in self.requested_parties if party in covered]
+
+    @property
+    def removed_party_labels(self) -> list[str]:
+        return [str(Party(code).label) for code in self.removed_parties]
+
+    @property
+    def state(self) -> workflow.State:
+        return workflow.STATES[self.status]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in workflow.OPEN_STATES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state.editable
+
+    @property
+    def is_erased(self) -> bool:
+        return self.participant.is_erased
+
+    def available_transitions(self) -> list[workflow.Transition]:
+        return [t for t in workflow.TRANSITIONS.values() if self.status in t.sources]
 
     @property
     def waiting_days(self) -> int:
@@ -330,7 +388,7 @@ class Referral(models.Model):
             return 0
         return (timezone.now() - self.submitted_at).days
 
-    @property
+    @cached_property
     def pending_question(self) -> ReferralEvent | None:
         if self.status != Status.INFO_REQUESTED:
             return None
@@ -342,26 +400,41 @@ class Referral(models.Model):
     # --- changes -----------------------------------------------------------
 
     @classmethod
-    @transaction.atomic
     def create_draft(
         cls, *, by: User, participant: Participant, token: uuid.UUID | None = None, **fields: Any
     ) -> Referral:
+        """A new draft; the same one-time token twice (a double submit) gives the first referral."""
+        _check_parties(fields.get("requested_parties", []))
         if token:
             existing = cls.objects.filter(creation_token=token, created_by=by).first()
             if existing:
                 return existing
-        participant.save()
-        referral = cls(
-            case_number=CaseNumberSequence.next_case_number(timezone.localdate().year),
-            organisation=by.organisation,
-            created_by=by,
-            handler=by,
-            participant=participant,
-            creation_token=token,
-            **fields,
-        )
-        referral.save()
-        ReferralEvent.objects.create(referral=referral, kind=EventKind.CREATED, by=by, to_status=Status.DRAFT)
+        try:
+            with transaction.atomic():
+                participant.number_hash = Participant.identity_values(
+                    {"personal_number": participant.personal_number}
+                )["number_hash"]
+                participant.save()
+                referral = cls(
+                    case_number=CaseNumberSequence.next_case_number(timezone.localdate().year),
+                    organisation=by.organisation,
+                    created_by=by,
+                    handler=by,
+                    participant=participant,
+                    creation_token=token,
+                    **fields,
+                )
+                referral.save()
+                ReferralEvent.objects.create(
+                    referral=referral, kind=EventKind.CREATED, by=by, to_status=Status.DRAFT
+                )
+        except IntegrityError:
+            # The same form posted at the same moment: the unique token let one
+            # insert through and made the others wait for it, then fail here.
+            if token is None:
+                raise
+            participant.pk = None
+            return cls.objects.get(creation_token=token, created_by=by)
         return referral
 
     def save_edit(
@@ -373,13 +446,15 @@ class Referral(models.Model):
         referral_fields: dict[str, Any],
     ) -> None:
         """Save an edit unless someone else saved first (then raise EditConflict)."""
+        _check_parties(referral_fields.get("requested_parties", []))
+        participant_fields = Participant.identity_values(participant_fields)
         with transaction.atomic():
             updated = Referral.objects.filter(
-                pk=self.pk, version=expected_version, status__in=[Status.DRAFT, Status.INFO_REQUESTED]
+                pk=self.pk, version=expected_version, status__in=workflow.EDITABLE_STATES
             ).update(version=models.F("version") + 1, updated_at=timezone.now(), **referral_fields)
             if not updated:
                 current = Referral.objects.get(pk=self.pk)
-                if current.status not in (Status.DRAFT, Status.INFO_REQUESTED):
+                if not current.is_editable:
                     raise DomainError(gettext("The referral can no longer be edited."))
                 if current.has_values(referral_fields) and current.participant.has_values(participant_fields):
                     # The same edit arrived twice (a double click): nothing to overwrite.
@@ -390,90 +465,81 @@ class Referral(models.Model):
         self.refresh_from_db()
         self.participant.refresh_from_db()
 
-    def _move(self, to: str, *, by: User | None, comment: str = "", **changes: Any) -> None:
-        """Check the transition, change fields, write history; safe against double clicks."""
+    def perform(self, name: str, *, by: User | None, comment: str = "", today: date | None = None) -> None:
+        """Take the step named in the workflow table: check, change, write history, all under a lock."""
+        transition = workflow.TRANSITIONS[name]
+        today = today or timezone.localdate()
+        comment = comment.strip()
+        if transition.comment is workflow.Comment.REQUIRED and not comment:
+            raise DomainError(gettext("Write a comment."))
         with transaction.atomic():
             # Two people (or two clicks) acting on the same referral at once: the
             # row lock makes the second see the first's result and be refused.
+            # Every check below runs on the locked row, never on a stale copy.
             locked = Referral.objects.select_for_update().get(pk=self.pk)
-            if not locked.can_move_to(to):
+            if locked.status not in transition.sources:
                 raise DomainError(
                     gettext("A referral that is “%(current)s” cannot become “%(new)s”.")
-                    % {"current": locked.get_status_display(), "new": Status(to).label}
+                    % {"current": locked.get_status_display(), "new": Status(transition.target).label}
                 )
+            if transition.guard is not None:
+                transition.guard(locked, today)
+            changes = transition.changes(locked, today) if transition.changes else {}
             from_status = locked.status
-            changes["status"] = to
+            changes["status"] = transition.target
             changes["version"] = locked.version + 1
             for field, value in changes.items():
+                setattr(locked, field, value)
                 setattr(self, field, value)
-            self.save(update_fields=[*changes, "updated_at"])
+            locked.save(update_fields=[*changes, "updated_at"])
+            self.updated_at = locked.updated_at
             ReferralEvent.objects.create(
                 referral=self,
                 kind=EventKind.TRANSITION,
                 by=by,
                 from_status=from_status,
-                to_status=to,
+                to_status=transition.target,
                 comment=comment,
             )
+        self.__dict__.pop("pending_question", None)
 
     def submit(self, *, by: User, today: date | None = None) -> None:
-        today = today or timezone.localdate()
-        if not self.requested_parties:
-            raise DomainError(gettext("Choose at least one party to take part."))
-        missing = self.uncovered_parties(today)
-        if missing:
-            names = ", ".join(str(Party(code).label) for code in missing)
-            raise DomainError(
-                gettext("Consent is missing for: %(parties)s. Register it before you submit.")
-                % {"parties": names}
-            )
-        self._move(Status.SUBMITTED, by=by, submitted_at=timezone.now())
+        self.perform("submit", by=by, today=today)
 
     def request_info(self, *, by: User, question: str) -> None:
-        if self.status != Status.SUBMITTED:
-            self._refuse(Status.INFO_REQUESTED)
-        self._move(Status.INFO_REQUESTED, by=by, comment=question)
+        self.perform("request_info", by=by, comment=question)
 
     def resubmit(self, *, by: User, answer: str, today: date | None = None) -> None:
-        if self.status != Status.INFO_REQUESTED:
-            self._refuse(Status.SUBMITTED)
-        missing = self.uncovered_parties(today or timezone.localdate())
-        if missing:
-            names = ", ".join(str(Party(code).label) for code in missing)
-            raise DomainError(
-                gettext("Consent is missing for: %(parties)s. Register it before you submit.")
-                % {"parties": names}
-            )
-        self._move(Status.SUBMITTED, by=by, comment=answer, submitted_at=timezone.now())
+        self.perform("resubmit", by=by, comment=answer, today=today)
 
     def accept(self, *, by: User, comment: str = "") -> None:
-        self._move(Status.ACCEPTED, by=by, comment=comment)
+        self.perform("accept", by=by, comment=comment)
 
     def decline(self, *, by: User, reason: str) -> None:
-        self._move(Status.DECLINED, by=by, comment=reason)
+        self.perform("decline", by=by, comment=reason)
 
     def close(self, *, by: User, reason: str) -> None:
-        self._move(Status.CLOSED, by=by, comment=reason)
+        self.perform("close", by=by, comment=reason)
 
     def end_for_lack_of_consent(self, *, by: User | None, comment: str, today: date | None = None) -> None:
         """Consent withdrawn or expired: hide the case and queue its personal data for erasure."""
-        today = today or timezone.localdate()
-        self._move(
-            Status.CONSENT_ENDED,
-            by=by,
-            comment=comment,
-            erasure_due_on=today + timedelta(days=settings.ERASURE_AFTER_CONSENT_ENDED_DAYS),
-        )
+        self.perform("end_for_lack_of_consent", by=by, comment=comment, today=today)
 
     def take_over(self, *, by: User) -> None:
         if by.organisation_id != self.organisation_id or not by.is_case_worker:
             raise DomainError(gettext("Only a case worker of the referring organisation can take over."))
-        if self.handler_id == by.pk:
-            raise DomainError(gettext("You are already the case worker for this referral."))
-        previous = self.handler
         with transaction.atomic():
+            # Several colleagues pressing "take over" at once: the lock orders
+            # them, and each sees who holds the case by then.
+            locked = Referral.objects.select_for_update().select_related("handler").get(pk=self.pk)
+            if locked.handler_id == by.pk:
+                raise DomainError(gettext("You are already the case worker for this referral."))
+            if not locked.is_open:
+                raise DomainError(gettext("A closed referral cannot be taken over."))
+            previous = locked.handler
+            locked.handler = by
+            locked.save(update_fields=["handler", "updated_at"])
             self.handler = by
-            self.save(update_fields=["handler", "updated_at"])
             ReferralEvent.objects.create(
                 referral=self,
                 kind=EventKind.TAKEN_OVER,
@@ -483,34 +549,106 @@ class Referral(models.Model):
 
     def withdraw_all_consents(self, *, by: User, on: date, today: date | None = None) -> int:
         """The individual withdrew consent for every party at once."""
+        today = today or timezone.localdate()
         with transaction.atomic():
-            open_consents = list(self.consents.select_for_update().filter(withdrawn_on__isnull=True))
+            locked = Referral.objects.select_for_update().get(pk=self.pk)
+            open_consents = list(locked.consents.filter(withdrawn_on__isnull=True))
             if not open_consents:
                 raise DomainError(gettext("There is no consent left to withdraw."))
             for consent in open_consents:
-                consent.withdraw(by=by, on=on, today=today)
+                consent.record_withdrawal(by=by, on=on)
+            locked.react_to_consent_change(by=by, today=max(today, on))
+        self.refresh_from_db()
         return len(open_consents)
 
-    def _refuse(self, to: str) -> None:
-        raise DomainError(
-            gettext("A referral that is “%(current)s” cannot become “%(new)s”.")
-            % {"current": self.get_status_display(), "new": Status(to).label}
-        )
+    def apply_consent_change(self, *, by: User | None, today: date) -> bool:
+        """After a consent lapsed: lock the referral and take parties out or end it."""
+        with transaction.atomic():
+            locked = Referral.objects.select_for_update().get(pk=self.pk)
+            return locked.react_to_consent_change(by=by, today=today)
 
     def react_to_consent_change(self, *, by: User | None, today: date) -> bool:
-        """After a consent was withdrawn or lapsed: end the referral if a requested party lost it."""
-        if self.status == Status.DRAFT or self.status not in ACTIVE_STATES:
+        """Call with the row locked. A party without consent leaves the case.
+
+        The referral ends only when the referring organisation's own party lost
+        consent or no other requested party remains; otherwise the parties
+        without consent are taken out and never see or join the case again.
+        """
+        if self.status not in workflow.CONSENT_BOUND_STATES:
             return False
         missing = self.uncovered_parties(today)
         if not missing:
             return False
         names = ", ".join(str(Party(code).label) for code in missing)
-        self.end_for_lack_of_consent(
+        remaining = [party for party in self.requested_parties if party not in missing]
+        if self.organisation.party in missing or not remaining:
+            self.end_for_lack_of_consent(
+                by=by,
+                comment=gettext("No consent in force for: %(parties)s.") % {"parties": names},
+                today=today,
+            )
+            return True
+        self.requested_parties = remaining
+        self.removed_parties = [*self.removed_parties, *(p for p in missing if p not in self.removed_parties)]
+        self.version += 1
+        self.save(update_fields=["requested_parties", "removed_parties", "version", "updated_at"])
+        ReferralEvent.objects.create(
+            referral=self,
+            kind=EventKind.PARTY_REMOVED,
             by=by,
-            comment=gettext("No consent in force for: %(parties)s.") % {"parties": names},
-            today=today,
+            comment=gettext(
+                "%(parties)s no longer take part: consent has been withdrawn or has expired. "
+                "They do not see the case and are not invited to its meeting."
+            )
+            % {"parties": names},
         )
         return True
+
+    @transaction.atomic
+    def erase_personal_data(self, *, now: Any = None) -> bool:
+        """Erasure (gallring): remove names, numbers, contact data and free texts.
+
+        The case number, dates, sex, year of birth, parties, target groups and
+        outcome stay for statistics. Returns False if it was already erased.
+        """
+        now = now or timezone.now()
+        # A second run, or two runs at once, erase nothing the second time.
+        claimed = Participant.objects.filter(pk=self.participant_id, erased_at__isnull=True).update(
+            erased_at=now, **Participant.ERASED_FIELDS
+        )
+        if not claimed:
+            return False
+        Referral.objects.filter(pk=self.pk).update(**Referral.ERASED_FIELDS, updated_at=now)
+        ReferralEvent.objects.filter(referral=self).update(comment="")
+        Consent.objects.filter(referral=self).update(documented_by="")
+        ReferralEvent.objects.create(referral=self, kind=EventKind.ERASED, at=now)
+        self.refresh_from_db()
+        self.participant.refresh_from_db()
+        return True
+
+    ERASED_FIELDS = {
+        "reason_other": "",
+        "current_situation": "",
+        "parties_involved": "",
+        "tried_so_far": "",
+        "question_to_council": "",
+        "creation_token": None,
+    }
+
+
+def _check_parties(codes: list[str]) -> None:
+    unknown = [code for code in codes if code not in Party.values]
+    if unknown:
+        raise DomainError(gettext("Unknown party: %(codes)s.") % {"codes": ", ".join(map(str, unknown))})
+
+
+# referral.is_draft, referral.is_submitted, …: templates ask these, never compare strings.
+def _is_status(status: str) -> property:
+    return property(lambda self: self.status == status)
+
+
+for _status in Status:
+    setattr(Referral, f"is_{_status.value}", _is_status(_status))
 
 
 class EditConflict(DomainError):
@@ -568,6 +706,7 @@ class Consent(models.Model):
             models.CheckConstraint(
                 name="consent_valid_after_given", condition=Q(valid_until__gte=models.F("given_on"))
             ),
+            models.CheckConstraint(name="consent_party_is_known", condition=Q(party__in=Party.values)),
             models.CheckConstraint(
                 name="consent_withdrawn_after_given",
                 condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
@@ -585,13 +724,28 @@ class Consent(models.Model):
         return [str(DataCategory(code).label) for code in self.categories]
 
     @classmethod
-    def register(cls, *, referral: Referral, by: User, **fields: Any) -> Consent:
-        if referral.status not in ACTIVE_STATES:
-            raise DomainError(gettext("Consent can no longer be registered for this referral."))
+    def register(cls, *, referral: Referral, by: User, today: date | None = None, **fields: Any) -> Consent:
+        """Record a consent; one consent in force (or still to come) per party."""
+        today = today or timezone.localdate()
+        party = fields.get("party")
+        if party not in Party.values:
+            raise DomainError(gettext("Unknown party: %(codes)s.") % {"codes": party})
+        categories = fields.get("categories") or []
+        if not categories or any(code not in DataCategory.values for code in categories):
+            raise DomainError(gettext("Choose the kinds of data from the list."))
         with transaction.atomic():
-            consent = cls.objects.create(referral=referral, registered_by=by, **fields)
+            # Two registrations for the same party at once: the referral's row
+            # lock orders them, and the second finds the first's consent.
+            locked = Referral.objects.select_for_update().get(pk=referral.pk)
+            if locked.status not in workflow.CONSENT_STATES:
+                raise DomainError(gettext("Consent can no longer be registered for this referral."))
+            if locked.consents.filter(
+                party=party, withdrawn_on__isnull=True, valid_until__gte=today
+            ).exists():
+                raise DomainError(gettext("This party already has consent in force."))
+            consent = cls.objects.create(referral=locked, registered_by=by, **fields)
             ReferralEvent.objects.create(
-                referral=referral,
+                referral=locked,
                 kind=EventKind.CONSENT_REGISTERED,
                 by=by,
                 comment=gettext("Consent for %(party)s, valid until %(date)s.")
@@ -600,24 +754,32 @@ class Consent(models.Model):
         return consent
 
     def withdraw(self, *, by: User, on: date, today: date | None = None) -> None:
-        """Record that the individual withdrew this consent; sharing stops at once."""
+        """Record that the individual withdrew this consent; sharing with that party stops at once."""
         today = today or timezone.localdate()
         with transaction.atomic():
-            updated = Consent.objects.filter(pk=self.pk, withdrawn_on__isnull=True).update(
-                withdrawn_on=on, withdrawal_registered_by=by
-            )
-            if not updated:
-                raise DomainError(gettext("This consent has already been withdrawn."))
-            self.refresh_from_db()
-            referral = Referral.objects.get(pk=self.referral_id)
-            ReferralEvent.objects.create(
-                referral=referral,
-                kind=EventKind.CONSENT_WITHDRAWN,
-                by=by,
-                comment=gettext("Consent for %(party)s withdrawn on %(date)s.")
-                % {"party": self.get_party_display(), "date": on.isoformat()},
-            )
+            # Lock the referral first: two consents of one referral withdrawn at
+            # the same moment are then recorded one after the other, and the
+            # second sees the state the first left.
+            referral = Referral.objects.select_for_update().get(pk=self.referral_id)
+            self.record_withdrawal(by=by, on=on)
             referral.react_to_consent_change(by=by, today=max(today, on))
+
+    def record_withdrawal(self, *, by: User, on: date) -> None:
+        """Mark this consent withdrawn and write history; the caller holds the referral's lock."""
+        updated = Consent.objects.filter(pk=self.pk, withdrawn_on__isnull=True).update(
+            withdrawn_on=on, withdrawal_registered_by=by
+        )
+        if not updated:
+            raise DomainError(gettext("This consent has already been withdrawn."))
+        self.withdrawn_on = on
+        self.withdrawal_registered_by = by
+        ReferralEvent.objects.create(
+            referral_id=self.referral_id,
+            kind=EventKind.CONSENT_WITHDRAWN,
+            by=by,
+            comment=gettext("Consent for %(party)s withdrawn on %(date)s.")
+            % {"party": self.get_party_display(), "date": on.isoformat()},
+        )
 
 
 class EventKind(models.TextChoices):
@@ -627,6 +789,8 @@ class EventKind(models.TextChoices):
     TAKEN_OVER = "taken_over", _("Taken over")
     CONSENT_REGISTERED = "consent_registered", _("Consent registered")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    PARTY_REMOVED = "party_removed", _("Party taken out")
+    ERASED = "erased", _("Personal data erased")
 
 
 class ReferralEvent(models.Model):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cases.models import ACTIVE_STATES, Consent, Referral, Status
+from cases import workflow
+from cases.models import Consent, Referral
 from resursrad.models import User
 from resursrad.permissions import is_case_worker, is_coordinator
 
@@ -15,62 +16,66 @@ def can_create_referral(user: User) -> bool:
     return is_case_worker(user)
 
 
-def can_edit_referral(user: User, referral: Referral) -> bool:
-    return is_referring_case_worker(user, referral) and referral.status in (
-        Status.DRAFT,
-        Status.INFO_REQUESTED,
-    )
+def can_list_referrals(user: User) -> bool:
+    return is_case_worker(user) or is_coordinator(user)
 
 
-def can_submit_referral(user: User, referral: Referral) -> bool:
-    return is_referring_case_worker(user, referral) and referral.status == Status.DRAFT
+def is_actor(user: User, referral: Referral, actor: workflow.Actor) -> bool:
+    if actor is workflow.Actor.REFERRING_CASE_WORKER:
+        return is_referring_case_worker(user, referral)
+    if actor is workflow.Actor.COORDINATOR:
+        return is_coordinator(user)
+    if actor is workflow.Actor.CASE_WORKER_OR_COORDINATOR:
+        return is_referring_case_worker(user, referral) or is_coordinator(user)
+    return False
 
 
-def can_answer_referral(user: User, referral: Referral) -> bool:
-    return is_referring_case_worker(user, referral) and referral.status == Status.INFO_REQUESTED
-
-
-def can_decide_referral(user: User, referral: Referral) -> bool:
-    """Ask for more information, accept or decline."""
-    return is_coordinator(user) and referral.status == Status.SUBMITTED
-
-
-def can_close_referral(user: User, referral: Referral) -> bool:
-    if not referral.can_move_to(Status.CLOSED):
+def can_transition(user: User, referral: Referral, name: str) -> bool:
+    """The step is declared from the referral's state and the user is its actor."""
+    transition = workflow.TRANSITIONS.get(name)
+    if transition is None or referral.status not in transition.sources:
         return False
-    return is_coordinator(user) or is_referring_case_worker(user, referral)
+    return is_actor(user, referral, transition.actor)
+
+
+def transitions_for(user: User, referral: Referral) -> list[workflow.Transition]:
+    """The steps this user can take on the case page now."""
+    return [
+        t for t in referral.available_transitions() if t.on_case_page and is_actor(user, referral, t.actor)
+    ]
+
+
+def can_edit_referral(user: User, referral: Referral) -> bool:
+    return is_referring_case_worker(user, referral) and referral.is_editable
 
 
 def can_take_over_referral(user: User, referral: Referral) -> bool:
-    return (
-        is_referring_case_worker(user, referral)
-        and referral.handler_id != user.pk
-        and referral.status not in (Status.CLOSED, Status.DECLINED)
-    )
+    return is_referring_case_worker(user, referral) and referral.handler_id != user.pk and referral.is_open
 
 
 def can_register_consent(user: User, referral: Referral) -> bool:
-    return is_referring_case_worker(user, referral) and referral.status in ACTIVE_STATES
+    return is_referring_case_worker(user, referral) and referral.state.consent_matters
 
 
 def can_withdraw_consent(user: User, consent: Consent) -> bool:
     """The individual may tell their case worker or the coordinator."""
     referral = consent.referral
-    if consent.withdrawn_on is not None:
+    if consent.withdrawn_on is not None or referral.is_erased:
         return False
-    return is_referring_case_worker(user, referral) or (
-        is_coordinator(user) and referral.status != Status.DRAFT
-    )
+    return is_referring_case_worker(user, referral) or is_coordinator(user)
 
 
 def can_withdraw_all_consents(user: User, referral: Referral) -> bool:
-    if not any(consent.withdrawn_on is None for consent in referral.consents.all()):
+    if referral.is_erased or not any(consent.withdrawn_on is None for consent in referral.consents.all()):
         return False
-    return is_referring_case_worker(user, referral) or (
-        is_coordinator(user) and referral.status != Status.DRAFT
-    )
+    return is_referring_case_worker(user, referral) or is_coordinator(user)
 
 
 def can_see_identity(user: User, referral: Referral) -> bool:
     """Names and numbers show on the case page to those who work the case."""
     return is_referring_case_worker(user, referral) or is_coordinator(user)
+
+
+def can_see_names_in_lists(user: User) -> bool:
+    """Lists show names only to the referring organisation's case workers."""
+    return is_case_worker(user)

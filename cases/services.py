@@ -13,9 +13,9 @@ def end_referrals_with_lapsed_consent(today: date | None = None) -> int:
     """End every active referral whose consent has expired for a requested party."""
     today = today or timezone.localdate()
     ended = 0
-    for referral in Referral.objects.with_lapsed_consent(today).prefetch_related("consents"):
+    for referral in Referral.objects.with_lapsed_consent(today):
         try:
-            ended += referral.react_to_consent_change(by=None, today=today)
+            ended += referral.apply_consent_change(by=None, today=today)
         except DomainError:
             # Another run ended it first: nothing left to do.
             continue

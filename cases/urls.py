@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.referral_list, name="list"),
     path("inbox/", views.inbox, name="inbox"),
     path("new/", views.referral_create, name="create"),
+    path("access-history/", views.participant_access_history, name="access_history"),
     path("<int:pk>/", views.referral_detail, name="detail"),
     path("<int:pk>/print/", views.referral_print, name="print"),
     path("<int:pk>/edit/", views.referral_edit, name="edit"),

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -11,30 +9,32 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cases import permissions
+from cases import permissions, workflow
+from cases.access import access_history, get_referral_for_user, log_shown
 from cases.forms import (
     CommentForm,
     ConsentForm,
     ParticipantForm,
+    ParticipantLookupForm,
     ReferralFilterForm,
     ReferralForm,
     SearchForm,
     WithdrawConsentForm,
 )
-from cases.models import Consent, DomainError, EditConflict, Participant, Referral, ReferralEvent, Status
-from resursrad.models import AccessAction, AccessLog, Party, User
-from resursrad.permissions import is_case_worker, is_coordinator, role_required
+from cases.models import Consent, DomainError, EditConflict, Participant, Referral, ReferralEvent
+from resursrad.models import AccessAction, Party, User
+from resursrad.permissions import can_review_access_log, is_coordinator, role_required
 from resursrad.types import AuthenticatedHttpRequest
 
+GET_POST = ["GET", "HEAD", "POST"]
+
+
 PAGE_SIZE = 25
-SEARCH_SESSION_KEY = "referral_search"
 
 
 def _errors(*forms: Any) -> dict[str, Any]:
@@ -42,45 +42,33 @@ def _errors(*forms: Any) -> dict[str, Any]:
     return {"error_forms": forms, "has_errors": any(form.is_bound and form.errors for form in forms)}
 
 
-def get_referral_for_user(user: User, pk: int) -> Referral:
-    """The referral if the user may see it, else 404."""
-    queryset = Referral.objects.visible_to(user).select_related(
-        "participant", "organisation", "handler", "created_by"
-    )
-    return get_object_or_404(queryset, pk=pk)
-
-
-def _can_list(user: User) -> bool:
-    return is_case_worker(user) or is_coordinator(user)
+def _read_action(request: AuthenticatedHttpRequest) -> str:
+    return AccessAction.UPDATE if request.method == "POST" else AccessAction.VIEW
 
 
 # --- lists -----------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("q")
+@require_http_methods(GET_POST)
 @login_required
-@role_required(_can_list)
+@role_required(permissions.can_list_referrals)
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    # The free-text search goes by POST into the session, so that no name or
-    # personal identity number ever appears in a URL, a log or the history.
-    if request.method == "POST":
-        search = SearchForm(request.POST)
-        query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-        if query and "clear" not in request.POST:
-            request.session[SEARCH_SESSION_KEY] = query
-        else:
-            request.session.pop(SEARCH_SESSION_KEY, None)
-        target = reverse("cases:list")
-        return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
-
-    query = request.session.get(SEARCH_SESSION_KEY, "")
+    # The free-text search comes by POST and is answered at once: no name or
+    # personal identity number is put in a URL, a log, the history or the session.
+    search = SearchForm(request.POST if request.method == "POST" and "clear" not in request.POST else None)
+    query = search.cleaned_data["q"].strip() if search.is_bound and search.is_valid() else ""
     filters = ReferralFilterForm(request.GET or None)
     referrals = Referral.objects.visible_to(request.user).with_list_data()
     if filters.is_valid():
         referrals = filters.filter(referrals, request.user)
     if query:
         referrals = referrals.search(query)
-    page = Paginator(referrals.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page_number = request.POST.get("page") if query else request.GET.get("page")
+    page = Paginator(referrals.order_by("-created_at"), PAGE_SIZE).get_page(page_number)
+    show_names = permissions.can_see_names_in_lists(request.user)
+    if show_names or query:
+        log_shown(request, page.object_list, AccessAction.SEARCH if query else AccessAction.LIST)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -92,94 +80,50 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "search": SearchForm(initial={"q": query}),
             "query": query,
             "params": params.urlencode(),
-            "show_names": is_case_worker(request.user),
+            "show_names": show_names,
         },
     )
 
 
-@require_http_methods(["GET"])
+@require_safe
 @login_required
 @role_required(is_coordinator)
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
-    waiting = Referral.objects.visible_to(request.user).waiting_for_coordinator().with_list_data()
-    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = {
-        "info_requested": Referral.objects.visible_to(request.user)
-        .filter(status=Status.INFO_REQUESTED)
-        .count(),
-        "accepted": Referral.objects.visible_to(request.user).filter(status=Status.ACCEPTED).count(),
-    }
-    return render(request, "cases/referral_inbox.html", {"page": page, "now": timezone.now(), **counts})
+    visible = Referral.objects.visible_to(request.user)
+    page = Paginator(visible.waiting_for_coordinator().with_list_data(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "now": timezone.now(), **visible.counts_for_inbox()}
+    return render(request, "cases/referral_inbox.html", context)
 
 
 # --- one referral ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TransitionAction:
-    """One step a user can take on the case page: who may, what comment it needs, what it does."""
-
-    allowed: Callable[[User, Referral], bool]
-    perform: Callable[[Referral, User, str], None]
-    done: str | Promise
-    comment: str | None = None  # None, "optional" or "required"
-    label: str | Promise = ""
-
-
-TRANSITION_ACTIONS: dict[str, TransitionAction] = {
-    "submit": TransitionAction(
-        permissions.can_submit_referral,
-        lambda referral, user, _comment: referral.submit(by=user),
-        gettext_lazy("The referral has been submitted to the coordinator."),
-    ),
-    "request-info": TransitionAction(
-        permissions.can_decide_referral,
-        lambda referral, user, comment: referral.request_info(by=user, question=comment),
-        gettext_lazy("Your question has been sent to the case worker."),
-        "required",
-        gettext_lazy("Your question to the case worker"),
-    ),
-    "resubmit": TransitionAction(
-        permissions.can_answer_referral,
-        lambda referral, user, comment: referral.resubmit(by=user, answer=comment),
-        gettext_lazy("Your answer has been sent and the referral submitted again."),
-        "required",
-        gettext_lazy("Your answer to the coordinator"),
-    ),
-    "accept": TransitionAction(
-        permissions.can_decide_referral,
-        lambda referral, user, comment: referral.accept(by=user, comment=comment),
-        gettext_lazy("The referral has been accepted and waits for a time on an agenda."),
-        "optional",
-        gettext_lazy("Comment (optional)"),
-    ),
-    "decline": TransitionAction(
-        permissions.can_decide_referral,
-        lambda referral, user, comment: referral.decline(by=user, reason=comment),
-        gettext_lazy("The referral has been declined."),
-        "required",
-        gettext_lazy("Why the referral is declined"),
-    ),
-    "close": TransitionAction(
-        permissions.can_close_referral,
-        lambda referral, user, comment: referral.close(by=user, reason=comment),
-        gettext_lazy("The referral has been closed."),
-        "required",
-        gettext_lazy("Why the referral is closed"),
-    ),
-}
+def _step_forms(
+    user: User, referral: Referral, bound: dict[str, CommentForm] | None = None
+) -> list[dict[str, Any]]:
+    """The steps this user can take now, each with its comment form if it has one."""
+    steps = []
+    uncovered = [str(Party(code).label) for code in referral.uncovered_parties(timezone.localdate())]
+    for transition in permissions.transitions_for(user, referral):
+        form = (bound or {}).get(transition.name) or _comment_form(transition)
+        needs_consent = transition.guard is workflow.consent_covers_requested_parties
+        steps.append(
+            {"transition": transition, "form": form, "missing_consent": uncovered if needs_consent else []}
+        )
+    return steps
 
 
-def _comment_form(action: str, data: Any = None) -> CommentForm:
-    spec = TRANSITION_ACTIONS[action]
-    return CommentForm(data, prefix=action, label=spec.label, required=spec.comment == "required")
-
-
-def _action_forms(bound: dict[str, CommentForm] | None = None) -> dict[str, CommentForm]:
-    """The comment forms of the case page, keyed for templates (request-info → request_info)."""
-    forms = {action: _comment_form(action) for action, spec in TRANSITION_ACTIONS.items() if spec.comment}
-    forms.update(bound or {})
-    return {key.replace("-", "_"): form for key, form in forms.items()}
+def _comment_form(transition: workflow.Transition, data: Any = None) -> CommentForm | None:
+    if transition.comment is workflow.Comment.NONE:
+        return None
+    return CommentForm(
+        data,
+        prefix=transition.name,
+        label=transition.comment_label,
+        required=transition.comment is workflow.Comment.REQUIRED,
+    )
 
 
 def _render_detail(
@@ -188,8 +132,8 @@ def _render_detail(
     *,
     template: str = "cases/referral_detail.html",
     bound: dict[str, CommentForm] | None = None,
-    status: int = 200,
 ) -> HttpResponse:
+    # The loaded referral gets its consents and history in two more queries.
     referral = (
         Referral.objects.filter(pk=referral.pk)
         .select_related("participant", "organisation", "handler", "created_by")
@@ -201,6 +145,7 @@ def _render_detail(
     )
     today = timezone.localdate()
     user = request.user
+    steps = _step_forms(user, referral, bound)
     context = {
         "referral": referral,
         "participant": referral.participant,
@@ -215,68 +160,61 @@ def _render_detail(
             for c in referral.consents.all()
         ],
         "show_identity": permissions.can_see_identity(user, referral),
+        "steps": steps,
+        "decision_steps": [s for s in steps if s["transition"] in workflow.DECISIONS],
+        "other_steps": [s for s in steps if s["transition"] not in workflow.DECISIONS],
+        "has_main_step": any(s["transition"].style == "primary" for s in steps),
         "can": {
             "edit": permissions.can_edit_referral(user, referral),
-            "submit": permissions.can_submit_referral(user, referral),
-            "answer": permissions.can_answer_referral(user, referral),
-            "decide": permissions.can_decide_referral(user, referral),
-            "close": permissions.can_close_referral(user, referral),
             "take_over": permissions.can_take_over_referral(user, referral),
             "register_consent": permissions.can_register_consent(user, referral),
             "withdraw_all": permissions.can_withdraw_all_consents(user, referral),
         },
-        "forms": _action_forms(bound),
     }
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=400 if bound else 200)
 
 
-@require_http_methods(["GET"])
+@require_safe
 @login_required
 def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)
-    AccessLog.record(request, referral=referral, action=AccessAction.VIEW)
+    referral = get_referral_for_user(request, pk, action=AccessAction.VIEW)
     return _render_detail(request, referral)
 
 
-@require_http_methods(["GET"])
+@require_safe
 @login_required
 def referral_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)
-    AccessLog.record(request, referral=referral, action=AccessAction.PRINT)
+    referral = get_referral_for_user(request, pk, action=AccessAction.PRINT)
     return _render_detail(request, referral, template="cases/referral_print.html")
 
 
 @require_POST
 @login_required
 def referral_transition(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)
-    spec = TRANSITION_ACTIONS.get(action)
-    if spec is None:
+    name = action.replace("-", "_")
+    transition = workflow.TRANSITIONS.get(name)
+    if transition is None or not transition.on_case_page:
         raise Http404
-    if not spec.allowed(request.user, referral):
+    referral = get_referral_for_user(request, pk, action=AccessAction.UPDATE)
+    if not permissions.can_transition(request.user, referral, name):
         messages.error(request, _("That step is not possible for this referral now."))
         return redirect("cases:detail", pk=referral.pk)
-    comment = ""
-    if spec.comment:
-        form = _comment_form(action, request.POST)
-        if not form.is_valid():
-            AccessLog.record(request, referral=referral, action=AccessAction.VIEW)
-            return _render_detail(request, referral, bound={action: form})
-        comment = form.cleaned_data["comment"]
+    form = _comment_form(transition, request.POST)
+    if form is not None and not form.is_valid():
+        return _render_detail(request, referral, bound={name: form})
     try:
-        spec.perform(referral, request.user, comment)
+        referral.perform(name, by=request.user, comment=form.cleaned_data["comment"] if form else "")
     except DomainError as error:
         messages.error(request, str(error))
     else:
-        AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
-        messages.success(request, str(spec.done))
+        messages.success(request, str(transition.done))
     return redirect("cases:detail", pk=referral.pk)
 
 
 @require_POST
 @login_required
 def referral_take_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)
+    referral = get_referral_for_user(request, pk, action=AccessAction.TAKE_OVER)
     if not permissions.can_take_over_referral(request.user, referral):
         messages.error(request, _("You cannot take over this referral."))
         return redirect("cases:detail", pk=referral.pk)
@@ -293,52 +231,71 @@ def referral_take_over(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 # --- create and edit -------------------------------------------------------
 
+IDENTIFYING_POST_FIELDS = [
+    f"p-{name}"
+    for name in (
+        "first_name",
+        "last_name",
+        "personal_number",
+        "phone",
+        "email",
+        "address",
+        "pseudonym",
+        "accessibility_needs",
+    )
+]
 
-@require_http_methods(["GET", "POST"])
+
+@sensitive_post_parameters(*IDENTIFYING_POST_FIELDS)
+@require_http_methods(GET_POST)
 @login_required
 @role_required(permissions.can_create_referral)
 def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
-    if request.method == "POST":
-        participant_form = ParticipantForm(request.POST, prefix="p")
-        referral_form = ReferralForm(request.POST, prefix="r", organisation=user.organisation)
-        token = _token(request.POST.get("form_token"))
-        if participant_form.is_valid() and referral_form.is_valid():
+    participant_form = ParticipantForm(request.POST or None, prefix="p")
+    referral_form = ReferralForm(request.POST or None, prefix="r", organisation=user.organisation)
+    token = _token(request.POST.get("form_token")) or uuid.uuid4()
+    if request.method == "POST" and participant_form.is_valid() and referral_form.is_valid():
+        try:
             referral = Referral.create_draft(
                 by=user,
                 participant=Participant(**participant_form.stored_values()),
                 token=token,
                 **referral_form.stored_values(),
             )
-            AccessLog.record(request, referral=referral, action=AccessAction.CREATE)
-            duplicates = Referral.objects.visible_to(user).same_person_as(referral)
-            case_numbers = ", ".join(duplicates.values_list("case_number", flat=True))
-            if case_numbers:
-                messages.warning(
-                    request,
-                    _("There are already open cases for the same personal identity number: %(cases)s.")
-                    % {"cases": case_numbers},
-                )
+        except DomainError as error:
+            messages.error(request, str(error))
+            token = uuid.uuid4()
+        else:
+            log_shown(request, [referral], AccessAction.CREATE)
+            _warn_about_same_person(request, referral)
             messages.success(
                 request,
                 _("Draft %(case)s has been saved. Register consent for each party, then submit.")
                 % {"case": referral.case_number},
             )
             return redirect("cases:detail", pk=referral.pk)
-    else:
-        participant_form = ParticipantForm(prefix="p")
-        referral_form = ReferralForm(prefix="r", organisation=user.organisation)
-        token = uuid.uuid4()
     return render(
         request,
         "cases/referral_form.html",
         {
             "participant_form": participant_form,
             "referral_form": referral_form,
-            "form_token": token or uuid.uuid4(),
+            "form_token": token,
             **_errors(participant_form, referral_form),
         },
     )
+
+
+def _warn_about_same_person(request: AuthenticatedHttpRequest, referral: Referral) -> None:
+    duplicates = Referral.objects.visible_to(request.user).same_person_as(referral)
+    case_numbers = ", ".join(duplicates.values_list("case_number", flat=True))
+    if case_numbers:
+        messages.warning(
+            request,
+            _("There are already open cases for the same personal identity number: %(cases)s.")
+            % {"cases": case_numbers},
+        )
 
 
 def _token(value: str | None) -> uuid.UUID | None:
@@ -348,70 +305,63 @@ def _token(value: str | None) -> uuid.UUID | None:
         return None
 
 
-@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters(*IDENTIFYING_POST_FIELDS)
+@require_http_methods(GET_POST)
 @login_required
 def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)
+    referral = get_referral_for_user(request, pk, action=_read_action(request))
     if not permissions.can_edit_referral(request.user, referral):
         messages.error(
             request, _("The referral can only be changed as a draft or when more information is asked for.")
         )
         return redirect("cases:detail", pk=referral.pk)
     organisation = referral.organisation
-    conflict = False
-    if request.method == "POST":
-        participant_form = ParticipantForm(request.POST, prefix="p", instance=referral.participant)
-        referral_form = ReferralForm(request.POST, prefix="r", instance=referral, organisation=organisation)
-        if participant_form.is_valid() and referral_form.is_valid():
-            expected = referral_form.cleaned_data.get("version") or 0
-            try:
-                referral.save_edit(
-                    by=request.user,
-                    expected_version=expected,
-                    participant_fields=participant_form.stored_values(),
-                    referral_fields=referral_form.stored_values(),
-                )
-            except EditConflict as error:
-                conflict = True
-                messages.error(request, str(error))
-                # The next save is a deliberate choice to replace the other version.
-                data = request.POST.copy()
-                data["r-version"] = str(error.current_version)
-                referral_form = ReferralForm(data, prefix="r", instance=referral, organisation=organisation)
-                referral_form.is_valid()
-            except DomainError as error:
-                messages.error(request, str(error))
-                return redirect("cases:detail", pk=referral.pk)
-            else:
-                AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
-                messages.success(request, _("Your changes have been saved."))
-                return redirect("cases:detail", pk=referral.pk)
-    else:
-        AccessLog.record(request, referral=referral, action=AccessAction.VIEW)
-        participant_form = ParticipantForm(prefix="p", instance=referral.participant)
-        referral_form = ReferralForm(prefix="r", instance=referral, organisation=organisation)
-    saved = Referral.objects.select_related("participant").get(pk=referral.pk) if conflict else None
-    return render(
-        request,
-        "cases/referral_form.html",
-        {
-            "referral": referral,
-            "participant_form": participant_form,
-            "referral_form": referral_form,
-            "saved": saved,
-            **_errors(participant_form, referral_form),
-        },
-        status=409 if conflict else 200,
+    participant_form = ParticipantForm(request.POST or None, prefix="p", instance=referral.participant)
+    referral_form = ReferralForm(
+        request.POST or None, prefix="r", instance=referral, organisation=organisation
     )
+    saved = None
+    if request.method == "POST" and participant_form.is_valid() and referral_form.is_valid():
+        try:
+            referral.save_edit(
+                by=request.user,
+                expected_version=referral_form.cleaned_data.get("version") or 0,
+                participant_fields=participant_form.stored_values(),
+                referral_fields=referral_form.stored_values(),
+            )
+        except EditConflict as error:
+            messages.error(request, str(error))
+            # The page shows the other version: that is a read of it, too.
+            saved = Referral.objects.select_related("participant").get(pk=referral.pk)
+            log_shown(request, [saved], AccessAction.CONFLICT)
+            # The next save is a deliberate choice to replace the other version.
+            data = request.POST.copy()
+            data["r-version"] = str(error.current_version)
+            referral_form = ReferralForm(data, prefix="r", instance=referral, organisation=organisation)
+            referral_form.is_valid()
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("cases:detail", pk=referral.pk)
+        else:
+            messages.success(request, _("Your changes have been saved."))
+            return redirect("cases:detail", pk=referral.pk)
+    context = {
+        "referral": referral,
+        "participant_form": participant_form,
+        "referral_form": referral_form,
+        "saved": saved,
+        **_errors(participant_form, referral_form),
+    }
+    return render(request, "cases/referral_form.html", context, status=409 if saved else 200)
 
 
 # --- consent ---------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(GET_POST)
 @login_required
 def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)
+    referral = get_referral_for_user(request, pk, action=_read_action(request))
     if not permissions.can_register_consent(request.user, referral):
         messages.error(request, _("Consent cannot be registered for this referral now."))
         return redirect("cases:detail", pk=referral.pk)
@@ -421,11 +371,10 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             try:
                 Consent.register(referral=referral, by=request.user, **form.cleaned_data)
             except DomainError as error:
-                messages.error(request, str(error))
+                form.add_error(None, str(error))
             else:
-                AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
                 messages.success(request, _("The consent has been registered."))
-            return redirect("cases:detail", pk=referral.pk)
+                return redirect("cases:detail", pk=referral.pk)
     else:
         missing = referral.uncovered_parties(timezone.localdate())
         form = ConsentForm(
@@ -449,19 +398,24 @@ def _withdrawal_page(
     done: str,
 ) -> HttpResponse:
     """The date form for a withdrawal of one consent or of all: the same page and rules."""
-    if request.method == "POST":
-        form = WithdrawConsentForm(request.POST, given_on=given_on)
-        if form.is_valid():
-            try:
-                withdraw(by=request.user, on=form.cleaned_data["withdrawn_on"])
-            except DomainError as error:
-                messages.error(request, str(error))
-            else:
-                AccessLog.record(request, referral=referral, action=AccessAction.UPDATE)
-                messages.success(request, done)
-            return redirect("cases:detail", pk=referral.pk)
-    else:
-        form = WithdrawConsentForm(given_on=given_on)
+    form = WithdrawConsentForm(request.POST or None, given_on=given_on)
+    if request.method == "POST" and form.is_valid():
+        try:
+            withdraw(by=request.user, on=form.cleaned_data["withdrawn_on"])
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, done)
+            referral.refresh_from_db()
+            if referral.removed_parties and not referral.is_open:
+                pass
+            elif referral.removed_parties:
+                messages.info(
+                    request,
+                    _("%(parties)s no longer take part in the case.")
+                    % {"parties": ", ".join(referral.removed_party_labels)},
+                )
+        return redirect("cases:detail", pk=referral.pk)
     return render(
         request,
         "cases/consent_withdraw.html",
@@ -469,10 +423,10 @@ def _withdrawal_page(
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(GET_POST)
 @login_required
 def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)
+    referral = get_referral_for_user(request, pk, action=_read_action(request))
     consent = get_object_or_404(referral.consents.all(), pk=consent_pk)
     if not permissions.can_withdraw_consent(request.user, consent):
         messages.error(request, _("This consent cannot be withdrawn here."))
@@ -487,10 +441,10 @@ def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(GET_POST)
 @login_required
 def consent_withdraw_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)
+    referral = get_referral_for_user(request, pk, action=_read_action(request))
     if not permissions.can_withdraw_all_consents(request.user, referral):
         messages.error(request, _("There is no consent left to withdraw."))
         return redirect("cases:detail", pk=referral.pk)
@@ -502,3 +456,19 @@ def consent_withdraw_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         withdraw=referral.withdraw_all_consents,
         done=_("The withdrawal has been registered for every party; all sharing stops now."),
     )
+
+
+# --- the individual's access history ---------------------------------------
+
+
+@sensitive_post_parameters("personal_number")
+@require_http_methods(GET_POST)
+@login_required
+@role_required(can_review_access_log)
+def participant_access_history(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Everyone who read a participant's record, for the individual's request (by POST: no number in a URL)."""
+    form = ParticipantLookupForm(request.POST or None)
+    entries = None
+    if request.method == "POST" and form.is_valid():
+        entries = access_history(request, form.cleaned_data["personal_number"])
+    return render(request, "cases/access_history.html", {"form": form, "entries": entries})

@@ -74,18 +74,3 @@ class AccessLogFilterForm(forms.Form):
         if data.get("date_to"):
             queryset = queryset.filter(at__date__lte=data["date_to"])
         return queryset
-
-
-class ParticipantLookupForm(forms.Form):
-    personal_number = forms.CharField(
-        label=_("The participant's personal identity number"),
-        max_length=20,
-        help_text=_("10 or 12 digits. The number is not saved or shown in any address."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-        error_messages={"required": _("Enter the personal identity number.")},
-    )
-
-    def clean_personal_number(self) -> str:
-        from cases import personnummer
-
-        return personnummer.parse(self.cleaned_data["personal_number"]).digits

@@ -175,6 +175,11 @@ class AccessAction(models.TextChoices):
     PRINT = "print", _("Printed")
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
+    LIST = "list", _("Shown in a list")
+    SEARCH = "search", _("Found by a search")
+    TAKE_OVER = "take_over", _("Taken over")
+    CONFLICT = "conflict", _("Saved version shown after an edit conflict")
+    REFUSED = "refused", _("Refused")
     ACCESS_HISTORY = "access_history", _("Access history produced")
 
 
@@ -198,9 +203,12 @@ class AccessLog(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, null=True, related_name="+"
     )
-    participant_id = models.BigIntegerField(_("participant"), db_index=True)
+    participant_id = models.BigIntegerField(_("participant"), null=True, db_index=True)
     referral_id = models.BigIntegerField(_("referral"), null=True)
-    case_number = models.CharField(_("case number"), max_length=20, db_index=True)
+    case_number = models.CharField(_("case number"), max_length=20, blank=True, db_index=True)
+    # The keyed hash of the participant's personal identity number: the access
+    # history can be produced from the number even after the case is erased.
+    subject_hash = models.CharField(max_length=64, blank=True, db_index=True)
     action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
 
@@ -224,13 +232,47 @@ class AccessLog(models.Model):
         raise PermissionError("The access log is append-only.")
 
     @classmethod
-    def record(cls, request: Any, *, referral: Any, action: str) -> AccessLog:
-        return cls.objects.create(
+    def entry(
+        cls,
+        request: Any,
+        *,
+        action: str,
+        referral_id: int | None = None,
+        participant_id: int | None = None,
+        case_number: str = "",
+        subject_hash: str = "",
+    ) -> AccessLog:
+        """An unsaved entry for the request's user (duck-typed: any record with a case)."""
+        return cls(
             user=request.user,
             organisation_id=request.user.organisation_id,
-            participant_id=referral.participant_id,
-            referral_id=referral.pk,
-            case_number=referral.case_number,
+            participant_id=participant_id,
+            referral_id=referral_id,
+            case_number=case_number,
+            subject_hash=subject_hash,
             action=action,
             request_id=getattr(request, "request_id", ""),
         )
+
+    @classmethod
+    def for_case(cls, request: Any, case: Any, action: str) -> AccessLog:
+        """An unsaved entry for one case: anything with pk, participant, case_number."""
+        return cls.entry(
+            request,
+            action=action,
+            referral_id=case.pk,
+            participant_id=case.participant_id,
+            case_number=case.case_number,
+            subject_hash=case.participant.number_hash,
+        )
+
+    @classmethod
+    def record(cls, request: Any, *, referral: Any, action: str) -> AccessLog:
+        entry = cls.for_case(request, referral, action)
+        entry.save()
+        return entry
+
+    @classmethod
+    def record_many(cls, request: Any, cases: Any, action: str) -> None:
+        """One row per case shown (a list or a search), in one query."""
+        cls.objects.bulk_create([cls.for_case(request, case, action) for case in cases])

@@ -40,6 +40,18 @@ FEDERATION_NAME = env_str("FEDERATION_NAME", "Samordningsförbundet Södertörn 
 CONTROLLER_NAME = env_str("CONTROLLER_NAME", "Haninge kommun (demo)")
 # Days after consent is withdrawn or expires before the case's personal data is erased.
 ERASURE_AFTER_CONSENT_ENDED_DAYS = env_int("ERASURE_AFTER_CONSENT_ENDED_DAYS", 30)
+# Days after a referral is declined or closed before its personal data is erased.
+ERASURE_AFTER_CLOSED_DAYS = env_int("ERASURE_AFTER_CLOSED_DAYS", 365)
+# The key of the keyed hash (HMAC) of personal identity numbers, kept in the
+# access log so that a person's access history survives erasure. Changing it
+# breaks that link for older entries: set it once per deployment.
+PERSONAL_NUMBER_HASH_KEY = env_str(
+    "PERSONAL_NUMBER_HASH_KEY",
+    "development-only-hash-key-0123456789" if DEBUG else None,
+    required=not DEBUG,
+)
+if len(PERSONAL_NUMBER_HASH_KEY) < 32:
+    raise ImproperlyConfigured("PERSONAL_NUMBER_HASH_KEY must be at least 32 characters long.")
 
 INSTALLED_APPS = [
     "resursrad",

@@ -26,9 +26,6 @@ urlpatterns = [
     path("start/admin/", views.start_admin, name="start_admin"),
     path("system/status/", views.system_status, name="system_status"),
     path("system/access-log/", views.access_log, name="access_log"),
-    path(
-        "system/access-log/participant/", views.participant_access_history, name="participant_access_history"
-    ),
     path("privacy/", views.privacy_notice, name="privacy_notice"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from resursrad import permissions
-from resursrad.forms import AccessLogFilterForm, LoginForm, ParticipantLookupForm
-from resursrad.models import AccessAction, AccessLog, Heartbeat
+from resursrad.forms import AccessLogFilterForm, LoginForm
+from resursrad.models import AccessLog, Heartbeat
 from resursrad.navigation import start_pages_for
 from resursrad.types import AuthenticatedHttpRequest
 
@@ -154,29 +154,3 @@ def access_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "resursrad/access_log.html", {"form": form, "page": page, "params": params.urlencode()}
     )
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-@permissions.role_required(permissions.can_review_access_log)
-def participant_access_history(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Everyone who read a participant's record, for the individual's request (by POST: no number in a URL)."""
-    from cases.models import Referral
-
-    entries = None
-    if request.method == "POST":
-        form = ParticipantLookupForm(request.POST)
-        if form.is_valid():
-            referrals = list(
-                Referral.objects.filter(participant__personal_number=form.cleaned_data["personal_number"])
-            )
-            for referral in referrals:
-                AccessLog.record(request, referral=referral, action=AccessAction.ACCESS_HISTORY)
-            entries = (
-                AccessLog.objects.filter(participant_id__in=[r.participant_id for r in referrals])
-                .exclude(action=AccessAction.ACCESS_HISTORY)
-                .select_related("user", "organisation")
-            )
-    else:
-        form = ParticipantLookupForm()
-    return render(request, "resursrad/participant_access_history.html", {"form": form, "entries": entries})

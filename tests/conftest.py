@@ -21,7 +21,17 @@ def required(name: str) -> bool:
     return os.environ.get(name, "").lower() in {"1", "true", "yes"}
 
 
+def _allow_log_truncate(sender, connection, **kwargs):  # type: ignore[no-untyped-def]
+    """Let the test runner empty the access log between tests (the app never sets this)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET resursrad.allow_log_truncate = 'on'")
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_allow_log_truncate)
     if required("REQUIRE_POSTGRES"):
         from django.conf import settings
 

@@ -166,7 +166,7 @@ def case_urls(referral):
         ("get", reverse("cases:consent_create", args=[referral.pk])),
         ("post", reverse("cases:take_over", args=[referral.pk])),
     ]
-    for action in ["submit", "request-info", "resubmit", "accept", "decline", "close"]:
+    for action in ["submit", "request_info", "resubmit", "accept", "decline", "close"]:
         urls.append(("post", reverse("cases:transition", args=[referral.pk, action])))
     if consent:
         urls.append(("get", reverse("cases:consent_withdraw", args=[referral.pk, consent.pk])))
@@ -180,7 +180,10 @@ def test_another_organisations_case_worker_gets_404_on_every_url(client, case_wo
         assert getattr(client, method)(url).status_code == 404, url
     referral.refresh_from_db()
     assert referral.status == Status.SUBMITTED
-    assert not AccessLog.objects.filter(user=other_case_worker).exists()
+    # Each attempt is logged as refused, and nothing else is.
+    actions = set(AccessLog.objects.filter(user=other_case_worker).values_list("action", flat=True))
+    assert actions == {"refused"}
+    assert AccessLog.objects.filter(user=other_case_worker).count() == len(case_urls(referral))
 
 
 @pytest.mark.parametrize("role", ["steering_member", "council_member", "administrator"])
@@ -275,10 +278,10 @@ def test_submit_without_consent_is_refused_with_a_message(client, case_worker):
 def test_coordinator_asks_case_worker_answers_coordinator_accepts(client, case_worker, coordinator):
     referral = submitted_referral(case_worker)
     client.force_login(coordinator)
-    url = reverse("cases:transition", args=[referral.pk, "request-info"])
-    response = client.post(url, {"request-info-comment": ""})
+    url = reverse("cases:transition", args=[referral.pk, "request_info"])
+    response = client.post(url, {"request_info-comment": ""})
     assert "Skriv en kommentar." in response.content.decode()
-    client.post(url, {"request-info-comment": "Finns läkarintyg?"})
+    client.post(url, {"request_info-comment": "Finns läkarintyg?"})
     referral.refresh_from_db()
     assert referral.status == Status.INFO_REQUESTED
 

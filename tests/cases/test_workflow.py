@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cases import workflow
 from cases.models import (
-    TRANSITIONS,
     DomainError,
     EditConflict,
     Participant,
@@ -112,22 +112,51 @@ def test_accepting_twice_changes_nothing_the_second_time(case_worker, coordinato
 
 
 def test_closed_and_declined_are_final():
-    assert TRANSITIONS[Status.CLOSED] == set()
-    assert TRANSITIONS[Status.DECLINED] == set()
+    assert {Status.CLOSED, Status.DECLINED} == workflow.FINAL_STATES
 
 
-def test_withdrawn_consent_ends_the_referral_and_queues_erasure(case_worker, coordinator, settings):
+def test_withdrawn_consent_of_the_referring_party_ends_the_referral_and_queues_erasure(
+    case_worker, coordinator, settings
+):
     referral = submitted_referral(case_worker, parties=["kommun", "af"])
-    consent = referral.consents.get(party="af")
+    consent = referral.consents.get(party="kommun")
     consent.withdraw(by=case_worker, on=timezone.localdate())
     referral.refresh_from_db()
     assert referral.status == Status.CONSENT_ENDED
     assert referral.erasure_due_on == timezone.localdate() + timedelta(
         days=settings.ERASURE_AFTER_CONSENT_ENDED_DAYS
     )
-    assert "Arbetsförmedlingen" in referral.events.filter(kind="transition").last().comment
+    assert "Kommun" in referral.events.filter(kind="transition").last().comment
     with pytest.raises(DomainError):
         referral.accept(by=coordinator)
+
+
+def test_withdrawn_consent_of_another_party_takes_only_that_party_out(case_worker, coordinator):
+    referral = submitted_referral(case_worker, parties=["kommun", "af", "fk"])
+    referral.consents.get(party="af").withdraw(by=case_worker, on=timezone.localdate())
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED
+    assert referral.requested_parties == ["kommun", "fk"]
+    assert referral.removed_parties == ["af"]
+    assert referral.parties_with_consent(timezone.localdate()) == ["kommun", "fk"]
+    removed = referral.events.get(kind="party_removed")
+    assert "Arbetsförmedlingen" in removed.comment and "bjuds inte in" in removed.comment
+    referral.accept(by=coordinator)  # the case goes on for the others
+    assert referral.status == Status.ACCEPTED
+
+
+def test_the_referral_ends_when_no_other_requested_party_remains(db):
+    from tests.factories import CaseWorkerFactory, OrganisationFactory
+
+    af_worker = CaseWorkerFactory(organisation=OrganisationFactory(name="AF Test", party="af"))
+    referral = submitted_referral(af_worker, parties=["af", "fk"])
+    # Only the referring party is left after FK goes: nobody else to coordinate with.
+    referral.consents.get(party="fk").withdraw(by=af_worker, on=timezone.localdate())
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED and referral.requested_parties == ["af"]
+    referral.consents.get(party="af").withdraw(by=af_worker, on=timezone.localdate())
+    referral.refresh_from_db()
+    assert referral.status == Status.CONSENT_ENDED
 
 
 def test_withdrawing_twice_is_refused(case_worker):

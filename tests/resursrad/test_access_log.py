@@ -61,7 +61,7 @@ def test_participant_access_history_by_post(client, case_worker, coordinator, ad
     other = make_referral(case_worker, participant=None)
     read(client, coordinator, referral)
     client.force_login(administrator)
-    url = reverse("participant_access_history")
+    url = reverse("cases:access_history")
     response = client.post(url, {"personal_number": "850312-2387"})
     entries = list(response.context["entries"])
     # Both referrals are about the same person (same number): each read of either shows.
@@ -72,7 +72,7 @@ def test_participant_access_history_by_post(client, case_worker, coordinator, ad
 
 def test_participant_lookup_explains_a_bad_number(client, administrator):
     client.force_login(administrator)
-    response = client.post(reverse("participant_access_history"), {"personal_number": "850312-2388"})
+    response = client.post(reverse("cases:access_history"), {"personal_number": "850312-2388"})
     assert response.status_code == 200
     assert "Kontrollsiffran stämmer inte" in response.content.decode()
 
@@ -81,14 +81,14 @@ def test_participant_lookup_explains_a_bad_number(client, administrator):
 def test_only_administrators_review_the_log(client, cast, role):
     client.force_login(cast[role])
     assert client.get(reverse("access_log")).status_code == 403
-    assert client.post(reverse("participant_access_history"), {"personal_number": "x"}).status_code == 403
+    assert client.post(reverse("cases:access_history"), {"personal_number": "x"}).status_code == 403
 
 
 def test_access_log_pages_require_login_and_methods(client, administrator):
     assert client.get(reverse("access_log")).status_code == 302
     client.force_login(administrator)
     assert client.post(reverse("access_log")).status_code == 405
-    assert client.put(reverse("participant_access_history")).status_code == 405
+    assert client.put(reverse("cases:access_history")).status_code == 405
 
 
 def test_access_log_list_uses_a_constant_number_of_queries(

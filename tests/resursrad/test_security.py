@@ -83,6 +83,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-check-1234567890",
     "ALLOWED_HOSTS": "resursrad.example.se",
+    "PERSONAL_NUMBER_HASH_KEY": "k" * 40,
 }
 
 

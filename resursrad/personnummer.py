@@ -7,10 +7,13 @@ plus 60. Stored normalised as 12 digits.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -89,3 +92,14 @@ def formatted(digits: str) -> str:
     if len(digits) != 12:
         return ""
     return f"{digits[:8]}-{digits[8:]}"
+
+
+def keyed_hash(digits: str) -> str:
+    """An HMAC of a 12-digit number with PERSONAL_NUMBER_HASH_KEY.
+
+    It finds the same person again (search, duplicates, the access history after
+    erasure) without storing the number; without the key it cannot be reversed
+    by trying every possible number.
+    """
+    key = settings.PERSONAL_NUMBER_HASH_KEY.encode()
+    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()

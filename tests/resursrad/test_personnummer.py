@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases import personnummer
+from resursrad import personnummer
 
 TODAY = date(2026, 11, 23)
 

@@ -1,0 +1,274 @@
+"""The referral workflow, declared once: its states, and every move between them.
+
+Everything else follows from this module: which states are open or final,
+where consent matters, who may take which step, which comment it needs, the
+message after it and the buttons on the case page. Adding a state (the
+meetings add "scheduled", "held", "follow-up") touches this file only.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from resursrad.models import Party
+
+if TYPE_CHECKING:
+    from cases.models import Referral
+
+
+class DomainError(Exception):
+    """A refused change; the message can be shown to the user."""
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    INFO_REQUESTED = "info_requested", _("More information requested")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CONSENT_ENDED = "consent_ended", _("Consent withdrawn or expired")
+    CLOSED = "closed", _("Closed")
+
+
+@dataclass(frozen=True)
+class State:
+    """What holds while a referral is in a state."""
+
+    # The referring case worker may change the referral's text.
+    editable: bool = False
+    # Consent can be registered and withdrawn, and a lapse takes parties out.
+    consent_matters: bool = False
+    # The coordinator sees it (a draft belongs to its organisation alone).
+    seen_by_coordinator: bool = True
+    # Shown on the case page to those who cannot take the next step.
+    waiting: str | Promise = ""
+
+
+STATES: dict[str, State] = {
+    Status.DRAFT: State(editable=True, consent_matters=True, seen_by_coordinator=False),
+    Status.SUBMITTED: State(consent_matters=True, waiting=_("Waiting for the coordinator's decision.")),
+    Status.INFO_REQUESTED: State(
+        editable=True, consent_matters=True, waiting=_("Waiting for the case worker's answer.")
+    ),
+    Status.ACCEPTED: State(
+        consent_matters=True, waiting=_("Accepted: waiting for a time at a council meeting.")
+    ),
+    Status.DECLINED: State(),
+    Status.CONSENT_ENDED: State(),
+    Status.CLOSED: State(),
+}
+
+
+class Actor(enum.Enum):
+    """Who takes a step: the permission functions read this."""
+
+    REFERRING_CASE_WORKER = "referring_case_worker"
+    COORDINATOR = "coordinator"
+    CASE_WORKER_OR_COORDINATOR = "case_worker_or_coordinator"
+    SYSTEM = "system"
+
+
+class Comment(enum.Enum):
+    NONE = "none"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+Guard = Callable[["Referral", date], None]
+Changes = Callable[["Referral", date], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One legal move of a referral."""
+
+    name: str
+    sources: frozenset[str]
+    target: str
+    actor: Actor
+    label: str | Promise
+    done: str | Promise
+    comment: Comment = Comment.NONE
+    comment_label: str | Promise = ""
+    # Runs on the locked row inside the transaction; raises DomainError.
+    guard: Guard | None = None
+    # Further fields the move sets, computed on the locked row.
+    changes: Changes | None = None
+    # How the button looks: the main step or a step that ends the case.
+    style: str = "primary"
+    # A sentence above the button.
+    hint: str | Promise = ""
+
+    @property
+    def on_case_page(self) -> bool:
+        return self.actor is not Actor.SYSTEM
+
+
+# --- guards and changes --------------------------------------------------
+
+
+def consent_covers_requested_parties(referral: Referral, today: date) -> None:
+    if not referral.requested_parties:
+        raise DomainError(gettext("Choose at least one party to take part."))
+    missing = referral.uncovered_parties(today)
+    if missing:
+        names = ", ".join(str(Party(code).label) for code in missing)
+        raise DomainError(
+            gettext("Consent is missing for: %(parties)s. Register it before you submit.")
+            % {"parties": names}
+        )
+
+
+def submitted_now(referral: Referral, today: date) -> dict[str, Any]:
+    from django.utils import timezone
+
+    return {"submitted_at": timezone.now()}
+
+
+def erase_after_closing(referral: Referral, today: date) -> dict[str, Any]:
+    due = today + timedelta(days=settings.ERASURE_AFTER_CLOSED_DAYS)
+    if referral.erasure_due_on is not None:
+        # Closing a case whose consent ended must not postpone that erasure.
+        due = min(due, referral.erasure_due_on)
+    return {"erasure_due_on": due}
+
+
+def erase_after_consent_ended(referral: Referral, today: date) -> dict[str, Any]:
+    return {"erasure_due_on": today + timedelta(days=settings.ERASURE_AFTER_CONSENT_ENDED_DAYS)}
+
+
+def _states(*statuses: str) -> frozenset[str]:
+    return frozenset(statuses)
+
+
+_ALL_OPEN = _states(
+    Status.DRAFT, Status.SUBMITTED, Status.INFO_REQUESTED, Status.ACCEPTED, Status.CONSENT_ENDED
+)
+
+TRANSITIONS: dict[str, Transition] = {
+    transition.name: transition
+    for transition in [
+        Transition(
+            name="submit",
+            sources=_states(Status.DRAFT),
+            target=Status.SUBMITTED,
+            actor=Actor.REFERRING_CASE_WORKER,
+            label=_("Submit to the coordinator"),
+            done=_("The referral has been submitted to the coordinator."),
+            guard=consent_covers_requested_parties,
+            changes=submitted_now,
+            hint=_("Consent covers every party. The coordinator sees the referral once you submit it."),
+        ),
+        Transition(
+            name="request_info",
+            sources=_states(Status.SUBMITTED),
+            target=Status.INFO_REQUESTED,
+            actor=Actor.COORDINATOR,
+            label=_("Ask for more information"),
+            done=_("Your question has been sent to the case worker."),
+            comment=Comment.REQUIRED,
+            comment_label=_("Your question to the case worker"),
+            style="outline-primary",
+        ),
+        Transition(
+            name="resubmit",
+            sources=_states(Status.INFO_REQUESTED),
+            target=Status.SUBMITTED,
+            actor=Actor.REFERRING_CASE_WORKER,
+            label=_("Answer and submit again"),
+            done=_("Your answer has been sent and the referral submitted again."),
+            comment=Comment.REQUIRED,
+            comment_label=_("Your answer to the coordinator"),
+            guard=consent_covers_requested_parties,
+            changes=submitted_now,
+        ),
+        Transition(
+            name="accept",
+            sources=_states(Status.SUBMITTED),
+            target=Status.ACCEPTED,
+            actor=Actor.COORDINATOR,
+            label=_("Accept"),
+            done=_("The referral has been accepted and waits for a time on an agenda."),
+            comment=Comment.OPTIONAL,
+            comment_label=_("Comment (optional)"),
+        ),
+        Transition(
+            name="decline",
+            sources=_states(Status.SUBMITTED),
+            target=Status.DECLINED,
+            actor=Actor.COORDINATOR,
+            label=_("Decline"),
+            done=_("The referral has been declined."),
+            comment=Comment.REQUIRED,
+            comment_label=_("Why the referral is declined"),
+            changes=erase_after_closing,
+            style="outline-danger",
+        ),
+        Transition(
+            name="close",
+            sources=_ALL_OPEN,
+            target=Status.CLOSED,
+            actor=Actor.CASE_WORKER_OR_COORDINATOR,
+            label=_("Close"),
+            done=_("The referral has been closed."),
+            comment=Comment.REQUIRED,
+            comment_label=_("Why the referral is closed"),
+            changes=erase_after_closing,
+            style="outline-danger",
+        ),
+        Transition(
+            name="end_for_lack_of_consent",
+            sources=_states(Status.SUBMITTED, Status.INFO_REQUESTED, Status.ACCEPTED),
+            target=Status.CONSENT_ENDED,
+            actor=Actor.SYSTEM,
+            label=_("End for lack of consent"),
+            done=_("The referral has ended because consent was withdrawn or expired."),
+            comment=Comment.REQUIRED,
+            changes=erase_after_consent_ended,
+        ),
+    ]
+}
+
+
+# --- derived state sets --------------------------------------------------
+
+FINAL_STATES = frozenset(
+    status for status in STATES if not any(status in t.sources for t in TRANSITIONS.values())
+)
+OPEN_STATES = frozenset(STATES) - FINAL_STATES
+EDITABLE_STATES = frozenset(status for status, state in STATES.items() if state.editable)
+CONSENT_STATES = frozenset(status for status, state in STATES.items() if state.consent_matters)
+COORDINATOR_STATES = frozenset(status for status, state in STATES.items() if state.seen_by_coordinator)
+# Once consent no longer matters (closed, declined, consent ended) erasure may come.
+ERASABLE_STATES = frozenset(STATES) - CONSENT_STATES
+# A lapse of consent ends the referral (or takes a party out) in these states;
+# in a draft it only means that consent is missing before submitting.
+CONSENT_BOUND_STATES = TRANSITIONS["end_for_lack_of_consent"].sources
+# The coordinator's decision: the steps the coordinator takes on a submitted referral.
+DECISIONS = [t for t in TRANSITIONS.values() if t.actor is Actor.COORDINATOR]
+
+
+def transition_into(source: str, target: str) -> Transition | None:
+    return next(
+        (t for t in TRANSITIONS.values() if source in t.sources and t.target == target),
+        None,
+    )
+
+
+def check_declaration() -> None:
+    """Every state is reachable and every target is a known state (run by a test)."""
+    for transition in TRANSITIONS.values():
+        assert transition.target in STATES, transition.name
+        assert transition.sources <= set(STATES), transition.name
+    reachable = {Status.DRAFT} | {t.target for t in TRANSITIONS.values()}
+    assert reachable == set(STATES), set(STATES) - reachable
