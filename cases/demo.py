@@ -9,7 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Consent, Participant, Referral
+from resursrad.demo import USERS
 from resursrad.models import User
+
+CASE_WORKER = USERS[0].email
+COORDINATOR = "samordnare@demo.resursrad.se"
 
 # Skatteverket's well-known test person; no real person has this number.
 DEMO_PEOPLE = [
@@ -32,7 +36,9 @@ DEMO_PEOPLE = [
 ]
 
 
-def _referral(by: User, person: dict[str, Any], parties: list[str], **fields: Any) -> Referral:
+def _referral(
+    by: User, person: dict[str, Any], parties: list[str], consent_for: list[str] | None = None, **fields: Any
+) -> Referral:
     values: dict[str, Any] = {
         "reason": "no_progress",
         "current_situation": "Har varit sjukskriven länge och vill tillbaka till arbete, men vet inte var hen ska börja.",
@@ -43,7 +49,7 @@ def _referral(by: User, person: dict[str, Any], parties: list[str], **fields: An
     values.update(fields)
     referral = Referral.create_draft(by=by, participant=Participant(**person), **values)
     today = timezone.localdate()
-    for party in parties:
+    for party in parties if consent_for is None else consent_for:
         Consent.register(
             referral=referral,
             by=by,
@@ -58,12 +64,14 @@ def _referral(by: User, person: dict[str, Any], parties: list[str], **fields: An
 
 
 @transaction.atomic
-def load_demo_referrals(case_worker: User, coordinator: User) -> int:
+def load_demo_data() -> int:
     """Create the demo referrals unless there are referrals already; returns how many were made."""
     if Referral.objects.exists():
         return 0
-    draft = _referral(case_worker, DEMO_PEOPLE[0], ["kommun", "af"])
-    Consent.objects.filter(referral=draft, party="af").delete()  # the draft still lacks one consent
+    case_worker = User.objects.get(email=CASE_WORKER)
+    coordinator = User.objects.get(email=COORDINATOR)
+    # The draft still lacks the second party's consent.
+    _referral(case_worker, DEMO_PEOPLE[0], ["kommun", "af"], consent_for=["kommun"])
     submitted = _referral(
         case_worker,
         DEMO_PEOPLE[1],

@@ -811,3 +811,19 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ErasureRun(models.Model):
+    """One run of erasure (gallring): when, and how many cases of each kind; never which."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    counts = models.JSONField(_("erased per kind"), default=dict)
+    total = models.PositiveIntegerField(_("erased"), default=0)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("erasure run")
+        verbose_name_plural = _("erasure runs")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M}: {self.total}"

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -268,6 +269,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "resursrad.tasks.record_heartbeat", "schedule": 60.0},
     "end-lapsed-consents": {"task": "cases.tasks.end_referrals_with_lapsed_consent", "schedule": 3600.0},
+    # Nightly, at quiet hours: erasure (gallring) and expired sessions.
+    "erase-due-personal-data": {
+        "task": "cases.tasks.erase_due_personal_data",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "clear-expired-sessions": {
+        "task": "resursrad.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 # How old the last heartbeat may be before the status page calls the worker down.
 HEARTBEAT_STALE_AFTER = timedelta(minutes=3)

@@ -1,23 +1,27 @@
+from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.demo import load_demo_referrals
-from resursrad.demo import DEMO_PASSWORD, USERS, load_demo_data
-from resursrad.models import User
+from resursrad.demo import DEMO_PASSWORD, USERS
 
 
 class Command(BaseCommand):
-    help = "Create the demo förbund's organisations and a user in every role (development only)."
+    help = "Load each app's demo data, in the order of INSTALLED_APPS (development only)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("Demo data is only loaded in development (DEBUG=true).")
-        created = load_demo_data()
-        case_worker = User.objects.get(email=USERS[0].email)
-        coordinator = User.objects.get(email="samordnare@demo.resursrad.se")
-        created += load_demo_referrals(case_worker, coordinator)
+        created = 0
+        # Each app that has a demo module loads its own data; the base package
+        # comes first, so the apps find the organisations and users it made.
+        for config in apps.get_app_configs():
+            if find_spec(f"{config.name}.demo") is None:
+                continue
+            created += import_module(f"{config.name}.demo").load_demo_data()
         self.stdout.write(f"Demo data: {created} rows created.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
