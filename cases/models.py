@@ -531,7 +531,9 @@ class Referral(models.Model):
         with transaction.atomic():
             # Several colleagues pressing "take over" at once: the lock orders
             # them, and each sees who holds the case by then.
-            locked = Referral.objects.select_for_update().select_related("handler").get(pk=self.pk)
+            # No join here: after waiting for the lock PostgreSQL re-checks the
+            # row, and a joined handler that has changed would hide it.
+            locked = Referral.objects.select_for_update().get(pk=self.pk)
             if locked.handler_id == by.pk:
                 raise DomainError(gettext("You are already the case worker for this referral."))
             if not locked.is_open:
@@ -580,8 +582,9 @@ class Referral(models.Model):
         if not missing:
             return False
         names = ", ".join(str(Party(code).label) for code in missing)
+        own = self.organisation.party
         remaining = [party for party in self.requested_parties if party not in missing]
-        if self.organisation.party in missing or not remaining:
+        if own in missing or not [party for party in remaining if party != own]:
             self.end_for_lack_of_consent(
                 by=by,
                 comment=gettext("No consent in force for: %(parties)s.") % {"parties": names},

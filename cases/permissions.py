@@ -20,13 +20,18 @@ def can_list_referrals(user: User) -> bool:
     return is_case_worker(user) or is_coordinator(user)
 
 
+def is_case_coordinator(user: User, referral: Referral) -> bool:
+    """A coordinator acts on what the coordinator sees: not on another organisation's draft."""
+    return is_coordinator(user) and referral.state.seen_by_coordinator
+
+
 def is_actor(user: User, referral: Referral, actor: workflow.Actor) -> bool:
     if actor is workflow.Actor.REFERRING_CASE_WORKER:
         return is_referring_case_worker(user, referral)
     if actor is workflow.Actor.COORDINATOR:
-        return is_coordinator(user)
+        return is_case_coordinator(user, referral)
     if actor is workflow.Actor.CASE_WORKER_OR_COORDINATOR:
-        return is_referring_case_worker(user, referral) or is_coordinator(user)
+        return is_referring_case_worker(user, referral) or is_case_coordinator(user, referral)
     return False
 
 

@@ -374,11 +374,16 @@ def test_second_editor_is_told_and_keeps_their_text(client, case_worker, colleag
 
 def test_submitted_referral_cannot_be_edited(client, case_worker):
     referral = submitted_referral(case_worker)
+    version = referral.version
     client.force_login(case_worker)
-    response = client.post(reverse("cases:edit", args=[referral.pk]), edit_data(referral))
+    response = client.post(
+        reverse("cases:edit", args=[referral.pk]), edit_data(referral, **{"p-first_name": "Ändrad"})
+    )
     assert response.status_code == 302
     referral.refresh_from_db()
-    assert referral.version == Referral.objects.get(pk=referral.pk).version
+    assert referral.version == version
+    assert referral.participant.first_name == "Anna"
+    assert not referral.events.filter(kind="edited").exists()
 
 
 # --- consent pages ---------------------------------------------------------

@@ -149,12 +149,12 @@ def test_the_referral_ends_when_no_other_requested_party_remains(db):
     from tests.factories import CaseWorkerFactory, OrganisationFactory
 
     af_worker = CaseWorkerFactory(organisation=OrganisationFactory(name="AF Test", party="af"))
-    referral = submitted_referral(af_worker, parties=["af", "fk"])
-    # Only the referring party is left after FK goes: nobody else to coordinate with.
+    referral = submitted_referral(af_worker, parties=["region", "af", "fk"])
     referral.consents.get(party="fk").withdraw(by=af_worker, on=timezone.localdate())
     referral.refresh_from_db()
-    assert referral.status == Status.SUBMITTED and referral.requested_parties == ["af"]
-    referral.consents.get(party="af").withdraw(by=af_worker, on=timezone.localdate())
+    assert referral.status == Status.SUBMITTED and referral.requested_parties == ["region", "af"]
+    # Only the referring party would be left after the region goes: nobody to coordinate with.
+    referral.consents.get(party="region").withdraw(by=af_worker, on=timezone.localdate())
     referral.refresh_from_db()
     assert referral.status == Status.CONSENT_ENDED
 
@@ -189,8 +189,25 @@ def test_expired_consent_ends_referrals_once(case_worker):
 
 
 def test_expiry_task_runs_and_is_idempotent(case_worker):
-    submitted_referral(case_worker)
+    import time_machine
+
+    today = timezone.localdate()
+    referral = submitted_referral(case_worker, parties=["kommun", "af", "fk"])
+    referral.consents.filter(party="af").update(valid_until=today + timedelta(days=10))
+    referral.consents.filter(party="kommun").update(valid_until=today + timedelta(days=20))
     assert end_task.apply().get() == 0  # nothing has expired today
+    with time_machine.travel(timezone.now() + timedelta(days=11)):
+        assert end_task.apply().get() == 1  # AF is taken out
+        assert end_task.apply().get() == 0  # and only once
+        referral.refresh_from_db()
+        assert referral.status == Status.SUBMITTED and referral.removed_parties == ["af"]
+    with time_machine.travel(timezone.now() + timedelta(days=21)):
+        assert end_task.apply().get() == 1  # the referring party's consent ends the case
+        assert end_task.apply().get() == 0
+        referral.refresh_from_db()
+        assert referral.status == Status.CONSENT_ENDED
+    assert referral.events.filter(to_status=Status.CONSENT_ENDED).count() == 1
+    assert referral.events.filter(kind="party_removed").count() == 1
 
 
 def test_take_over_by_a_colleague_is_in_the_history(case_worker, colleague, other_case_worker):
