@@ -71,8 +71,9 @@ class ParticipantForm(forms.ModelForm):
         if self.instance.pk and self.instance.personal_number and not self.is_bound:
             self.initial["personal_number"] = self.instance.formatted_number
         self.fields["sex"].choices = Sex.choices  # type: ignore[attr-defined]
-        for name in IDENTIFYING_FIELDS:
-            self.fields[name].widget.attrs["data-identifying"] = "true"
+        for name in [*IDENTIFYING_FIELDS, "pseudonym"]:
+            # The browser must not remember or offer one person's data for another.
+            self.fields[name].widget.attrs.update({"data-identifying": "true", "autocomplete": "off"})
 
     def clean_personal_number(self) -> str:
         value = self.cleaned_data.get("personal_number", "")

@@ -406,9 +406,12 @@ class Referral(models.Model):
         """A new draft; the same one-time token twice (a double submit) gives the first referral."""
         _check_parties(fields.get("requested_parties", []))
         if token:
-            existing = cls.objects.filter(creation_token=token, created_by=by).first()
-            if existing:
+            existing = cls.objects.filter(creation_token=token).first()
+            if existing and existing.created_by_id == by.pk:
                 return existing
+            if existing:
+                # Someone else's token (copied or forged): it protects nothing here.
+                token = None
         try:
             with transaction.atomic():
                 participant.number_hash = Participant.identity_values(
@@ -434,7 +437,12 @@ class Referral(models.Model):
             if token is None:
                 raise
             participant.pk = None
-            return cls.objects.get(creation_token=token, created_by=by)
+            winner = cls.objects.filter(creation_token=token, created_by=by).first()
+            if winner is None:
+                raise DomainError(
+                    gettext("The form could not be saved. Check your text and save again.")
+                ) from None
+            return winner
         return referral
 
     def save_edit(

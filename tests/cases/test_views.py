@@ -541,3 +541,44 @@ def test_double_submit_of_an_edit_is_not_a_conflict(client, case_worker):
 def test_absurd_ids_are_404_not_500(client, case_worker):
     client.force_login(case_worker)
     assert client.get("/cases/99999999999999999999999/").status_code == 404
+
+
+def test_a_foreign_form_token_makes_a_new_referral_not_a_500(client, case_worker, colleague):
+    data = create_data()
+    client.force_login(colleague)
+    assert client.post(reverse("cases:create"), data).status_code == 302
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:create"), data)
+    assert response.status_code == 302
+    assert Referral.objects.count() == 2
+    assert set(Referral.objects.values_list("created_by", flat=True)) == {colleague.pk, case_worker.pk}
+
+
+@pytest.mark.parametrize("token", ["not-a-uuid", "", "00000000-0000-0000-0000-000000000000\x00"])
+def test_a_malformed_form_token_is_replaced(client, case_worker, token):
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:create"), create_data(form_token=token))
+    assert response.status_code in (302, 400)
+    assert Referral.objects.count() == (1 if response.status_code == 302 else 0)
+
+
+def test_identifying_fields_are_not_remembered_by_the_browser(client, case_worker):
+    client.force_login(case_worker)
+    content = client.get(reverse("cases:create")).content.decode()
+    for name in ["first_name", "last_name", "personal_number", "phone", "email", "address", "pseudonym"]:
+        field = content[content.index(f'name="p-{name}"') - 300 : content.index(f'name="p-{name}"') + 300]
+        assert 'autocomplete="off"' in field, name
+
+
+def test_participant_fields_are_hidden_from_error_reports(rf, case_worker):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from cases import views
+
+    request = rf.post("/cases/new/", {"p-personal_number": "850312-2387", "p-first_name": "Anna"})
+    request.user = case_worker
+    # The decorator marks the request when the view runs; call it through the chain.
+    views.referral_create(request)
+    cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert cleaned["p-personal_number"] != "850312-2387"
+    assert cleaned["p-first_name"] != "Anna"

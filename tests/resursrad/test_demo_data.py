@@ -71,3 +71,15 @@ def test_demo_referrals_cover_the_states(db, settings):
     }
     protected = Referral.objects.get(participant__protected_identity=True).participant
     assert protected.first_name == protected.personal_number == ""
+
+
+def test_demo_history_names_only_consents_that_exist(db, settings):
+    from cases.models import Consent, ReferralEvent
+
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=StringIO())
+    registered = ReferralEvent.objects.filter(kind="consent_registered")
+    assert registered.count() == Consent.objects.count()
+    for event in registered:
+        party = Consent.objects.filter(referral=event.referral).values_list("party", flat=True)
+        assert any(str(Party(code).label) in event.comment for code in party)
