@@ -1,10 +1,19 @@
-"""What each role may reach: the start pages and the main navigation."""
+"""What each role may reach: the start pages and the main navigation.
+
+Each app declares its own pages in ``<app>/navigation.py`` (``START_PAGES``
+and ``MORE_PAGES``); this module collects them, so the base package names no
+app.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+from importlib.util import find_spec
 
+from django.apps import apps
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -18,37 +27,39 @@ class NavItem:
     url_name: str
     label: str | Promise
     allowed: Callable[[User], bool]
+    # Where it stands among all apps' pages, so that a user holding several
+    # roles sees their start pages in a fixed order.
+    order: int = 100
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
-# One start page per role, in the order a user holding several sees them.
+# The base package's own pages; the start pages of the council and the
+# steering group move to the apps that own their work.
 START_PAGES: list[NavItem] = [
-    NavItem("cases:list", _("My cases"), permissions.is_case_worker),
-    NavItem("cases:inbox", _("Coordination"), permissions.is_coordinator),
-    NavItem("start_council", _("Council"), permissions.is_council_member),
-    NavItem("start_steering", _("Steering group"), permissions.is_steering_member),
-    NavItem("start_admin", _("Administration"), permissions.is_administrator),
+    NavItem("start_council", _("Council"), permissions.is_council_member, order=30),
+    NavItem("start_steering", _("Steering group"), permissions.is_steering_member, order=40),
+    NavItem("start_admin", _("Administration"), permissions.is_administrator, order=50),
 ]
+MORE_PAGES: list[NavItem] = [
+    NavItem("access_log", _("Access log"), permissions.can_review_access_log, order=90),
+]
+
+
+@cache
+def _declared(kind: str) -> list[NavItem]:
+    items: list[NavItem] = []
+    for config in apps.get_app_configs():
+        if find_spec(f"{config.name}.navigation") is not None:
+            items.extend(getattr(import_module(f"{config.name}.navigation"), kind, []))
+    return sorted(items, key=lambda item: item.order)
 
 
 def start_pages_for(user: User) -> list[NavItem]:
-    return [item for item in START_PAGES if item.allowed(user)]
-
-
-# Further pages in the menu, after the start pages.
-MORE_PAGES: list[NavItem] = [
-    NavItem("cases:create", _("New referral"), permissions.is_case_worker),
-    NavItem(
-        "cases:list",
-        _("All referrals"),
-        lambda user: permissions.is_coordinator(user) and not permissions.is_case_worker(user),
-    ),
-    NavItem("access_log", _("Access log"), permissions.can_review_access_log),
-]
+    return [item for item in _declared("START_PAGES") if item.allowed(user)]
 
 
 def menu_for(user: User) -> list[NavItem]:
-    return start_pages_for(user) + [item for item in MORE_PAGES if item.allowed(user)]
+    return start_pages_for(user) + [item for item in _declared("MORE_PAGES") if item.allowed(user)]

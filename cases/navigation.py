@@ -1,0 +1,21 @@
+"""The referral pages in the main navigation (collected by resursrad.navigation)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cases import permissions
+from resursrad.navigation import NavItem
+from resursrad.permissions import is_case_worker, is_coordinator
+
+START_PAGES = [
+    NavItem("cases:list", _("My cases"), is_case_worker, order=10),
+    NavItem("cases:inbox", _("Coordination"), is_coordinator, order=20),
+]
+MORE_PAGES = [
+    NavItem("cases:create", _("New referral"), permissions.can_create_referral, order=60),
+    NavItem(
+        "cases:list",
+        _("All referrals"),
+        lambda user: is_coordinator(user) and not is_case_worker(user),
+        order=70,
+    ),
+]
