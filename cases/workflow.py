@@ -170,6 +170,16 @@ TRANSITIONS: dict[str, Transition] = {
             hint=_("Consent covers every party. The coordinator sees the referral once you submit it."),
         ),
         Transition(
+            name="accept",
+            sources=_states(Status.SUBMITTED),
+            target=Status.ACCEPTED,
+            actor=Actor.COORDINATOR,
+            label=_("Accept"),
+            done=_("The referral has been accepted and waits for a time on an agenda."),
+            comment=Comment.OPTIONAL,
+            comment_label=_("Comment (optional)"),
+        ),
+        Transition(
             name="request_info",
             sources=_states(Status.SUBMITTED),
             target=Status.INFO_REQUESTED,
@@ -191,16 +201,6 @@ TRANSITIONS: dict[str, Transition] = {
             comment_label=_("Your answer to the coordinator"),
             guard=consent_covers_requested_parties,
             changes=submitted_now,
-        ),
-        Transition(
-            name="accept",
-            sources=_states(Status.SUBMITTED),
-            target=Status.ACCEPTED,
-            actor=Actor.COORDINATOR,
-            label=_("Accept"),
-            done=_("The referral has been accepted and waits for a time on an agenda."),
-            comment=Comment.OPTIONAL,
-            comment_label=_("Comment (optional)"),
         ),
         Transition(
             name="decline",

@@ -68,6 +68,7 @@ def test_draft_consent_submit_question_answer_accept(
     expect(page.get_by_role("heading", name="Samordning", level=1)).to_be_visible()
     screenshot("coordinator-inbox")
     page.get_by_role("link", name=referral.case_number).click()
+    screenshot("coordinator-decision")
     page.get_by_label("Din fråga till handläggaren").fill("Finns ett aktuellt läkarintyg?")
     page.get_by_role("button", name="Begär komplettering").click()
     expect(page.get_by_text("Din fråga är skickad till handläggaren.")).to_be_visible()
