@@ -155,3 +155,11 @@ def test_expired_sessions_are_removed(client, case_worker):
     with time_machine.travel(datetime.now(tz=STOCKHOLM) + timedelta(days=2)):
         assert clear_expired_sessions.apply().get() == 1
     assert not Session.objects.exists()
+
+
+def test_the_privacy_notice_states_the_configured_erasure_periods(client, db, settings):
+    settings.ERASURE_AFTER_CONSENT_ENDED_DAYS = 45
+    settings.ERASURE_AFTER_CLOSED_DAYS = 700
+    content = client.get(reverse("privacy_notice")).content.decode()
+    assert "45 dagar efter att samtycket" in content
+    assert "700 dagar efter att en ansökan" in content
