@@ -400,27 +400,41 @@ def _withdrawal_page(
     """The date form for a withdrawal of one consent or of all: the same page and rules."""
     form = WithdrawConsentForm(request.POST or None, given_on=given_on)
     if request.method == "POST" and form.is_valid():
+        removed_before = set(referral.removed_parties)
         try:
             withdraw(by=request.user, on=form.cleaned_data["withdrawn_on"])
         except DomainError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, done)
-            referral.refresh_from_db()
-            if referral.removed_parties and not referral.is_open:
-                pass
-            elif referral.removed_parties:
-                messages.info(
-                    request,
-                    _("%(parties)s no longer take part in the case.")
-                    % {"parties": ", ".join(referral.removed_party_labels)},
-                )
+            _say_what_the_withdrawal_did(request, referral, removed_before)
         return redirect("cases:detail", pk=referral.pk)
     return render(
         request,
         "cases/consent_withdraw.html",
         {"referral": referral, "consent": consent, "form": form, **_errors(form)},
     )
+
+
+def _say_what_the_withdrawal_did(
+    request: AuthenticatedHttpRequest, referral: Referral, removed_before: set[str]
+) -> None:
+    referral.refresh_from_db()
+    if referral.is_consent_ended:
+        messages.warning(
+            request,
+            _("The referral has ended: no party it can go on with has consent in force."),
+        )
+        return
+    newly_removed = [
+        str(Party(code).label) for code in referral.removed_parties if code not in removed_before
+    ]
+    if newly_removed:
+        messages.info(
+            request,
+            _("%(parties)s no longer take part in the case and will not be invited to its meeting.")
+            % {"parties": ", ".join(newly_removed)},
+        )
 
 
 @require_http_methods(GET_POST)

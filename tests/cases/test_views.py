@@ -582,3 +582,17 @@ def test_participant_fields_are_hidden_from_error_reports(rf, case_worker):
     cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
     assert cleaned["p-personal_number"] != "850312-2387"
     assert cleaned["p-first_name"] != "Anna"
+
+
+def test_withdrawal_of_one_party_keeps_the_case_and_says_who_left(client, case_worker):
+    referral = submitted_referral(case_worker, parties=["kommun", "af", "fk"])
+    consent = referral.consents.get(party="af")
+    client.force_login(case_worker)
+    url = reverse("cases:consent_withdraw", args=[referral.pk, consent.pk])
+    response = client.post(url, {"withdrawn_on": timezone.localdate().isoformat()}, follow=True)
+    content = response.content.decode()
+    assert "Arbetsförmedlingen deltar inte längre i ärendet" in content
+    assert "Arbetsförmedlingen deltar inte längre: samtycket har återkallats" in content
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED
+    assert referral.requested_parties == ["kommun", "fk"]

@@ -101,3 +101,22 @@ def test_access_log_list_uses_a_constant_number_of_queries(
     client.force_login(administrator)
     with django_assert_max_num_queries(8):
         client.get(reverse("access_log"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgresql_refuses_to_truncate_the_log(client, case_worker):
+    from django.db import DatabaseError
+
+    referral = make_referral(case_worker)
+    read(client, case_worker, referral)
+    # The test runner's own connection may empty tables between tests; the
+    # application's never does. Without that permission TRUNCATE is refused.
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own inserts are still pending
+        cursor.execute("SET LOCAL resursrad.allow_log_truncate = 'off'")
+        cursor.execute("TRUNCATE resursrad_accesslog")
+    assert AccessLog.objects.count() == 1
