@@ -8,6 +8,9 @@ class ResursradConfig(AppConfig):
     name = "resursrad"
     verbose_name = _("Users and organisations")
 
+    def ready(self) -> None:
+        from resursrad import signals  # noqa: F401  (connects the log-in hooks)
+
 
 class AxesConfig(AxesAppConfig):
     """django-axes under a Swedish name in the admin."""

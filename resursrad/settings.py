@@ -153,13 +153,23 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Lockout after repeated failed logins (django-axes).
+# Lockout after repeated failed logins (django-axes): a user name after
+# AXES_FAILURE_LIMIT failures from any addresses, and an address after as many
+# failures for any user names (each list item is counted on its own).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "resursrad.views.lockout"
-AXES_RESET_ON_SUCCESS = True
+# Axes would clear the address's failures too on a successful log-in, so one
+# valid account could reset a password-guessing run against others: only the
+# user's own failures are cleared (resursrad.signals).
+AXES_RESET_ON_SUCCESS = False
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "resursrad.backends.lockout_username"
+# The client's address: REMOTE_ADDR, or with N trusted reverse proxies the N-th
+# address from the right of X-Forwarded-For (django-ipware is not installed).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "resursrad.backends.client_ip"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "password"]
 

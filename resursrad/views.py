@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -14,9 +13,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from resursrad import permissions
+from resursrad.backends import lockout_ends_at
 from resursrad.forms import AccessLogFilterForm, LoginForm
 from resursrad.models import AccessLog, Heartbeat
 from resursrad.navigation import start_pages_for
@@ -123,14 +123,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def lockout(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
     """Shown by django-axes after too many failed logins: says when to try again."""
     cool_off = settings.AXES_COOLOFF_TIME
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
-    last = (
-        AccessAttempt.objects.filter(username__iexact=username)
-        .order_by("-attempt_time")
-        .values_list("attempt_time", flat=True)
-        .first()
-    )
-    retry_at = (last or timezone.now()) + cool_off
+    retry_at = lockout_ends_at(request, credentials) or timezone.now() + cool_off
     return render(
         request,
         "registration/lockout.html",

@@ -1,0 +1,19 @@
+"""Cross-cutting hooks on log-in: the lockout count.
+
+Connected in ResursradConfig.ready(). They record and reset; no domain logic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+
+@receiver(user_logged_in, dispatch_uid="resursrad.reset_own_login_failures")
+def reset_own_login_failures(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A successful log-in clears that user name's failures, not its address's (settings.py)."""
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.filter(username=user.get_username().strip().lower()).delete()
