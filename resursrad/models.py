@@ -276,3 +276,115 @@ class AccessLog(models.Model):
     def record_many(cls, request: Any, cases: Any, action: str) -> None:
         """One row per case shown (a list or a search), in one query."""
         cls.objects.bulk_create([cls.for_case(request, case, action) for case in cases])
+
+
+class AdminEventKind(models.TextChoices):
+    ROLE_CHANGED = "role_changed", _("Roles changed")
+    PASSWORD_RESET = "password_reset", _("Password reset by an administrator")
+    ADMIN_LOGIN = "admin_login", _("Administrator logged in")
+
+
+# The flags whose changes are recorded: the roles, superuser and whether the account is active.
+ROLE_FIELDS = (
+    "is_case_worker",
+    "is_coordinator",
+    "is_council_member",
+    "is_steering_member",
+    "is_administrator",
+    "is_superuser",
+    "is_active",
+)
+
+
+class AdminEventQuerySet(models.QuerySet["AdminEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The administration log is append-only.")
+
+    def delete(self) -> Any:
+        raise PermissionError("The administration log is append-only.")
+
+    def of_kind(self, kind: str | None) -> AdminEventQuerySet:
+        """Events of one kind; every event for an empty or unknown kind."""
+        if kind in AdminEventKind.values:
+            return self.filter(kind=kind)
+        return self
+
+    def with_people(self) -> AdminEventQuerySet:
+        return self.select_related("actor", "subject")
+
+
+class AdminEvent(models.Model):
+    """What an administrator did to users: role changes, password resets, log-ins. Append-only.
+
+    It records no passwords, only that one was set and by whom.
+    """
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(
+        User, verbose_name=_("concerning"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=AdminEventKind.choices)
+    # The names of the ROLE_FIELDS that were true before and after a role change.
+    roles_before = models.JSONField(_("roles before"), default=list, blank=True)
+    roles_after = models.JSONField(_("roles after"), default=list, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    objects = AdminEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("administration event")
+        verbose_name_plural = _("administration log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.kind} {self.subject_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An invariant, not domain logic: an event is written once and never changed.
+        if not self._state.adding:
+            raise PermissionError("The administration log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("The administration log is append-only.")
+
+    @staticmethod
+    def roles_of(user: User) -> list[str]:
+        return [name for name in ROLE_FIELDS if getattr(user, name)]
+
+    @staticmethod
+    def role_labels(names: list[str]) -> list[str]:
+        """The flags' names as the admin shows them ("case worker", "active")."""
+        fields = {field.name: field for field in User._meta.fields if field.name in ROLE_FIELDS}
+        return [str(fields[name].verbose_name) for name in names if name in fields]
+
+    @property
+    def roles_before_labels(self) -> list[str]:
+        return self.role_labels(self.roles_before)
+
+    @property
+    def roles_after_labels(self) -> list[str]:
+        return self.role_labels(self.roles_after)
+
+    @classmethod
+    def record(
+        cls, request: Any, *, kind: str, subject: User, actor: Any = None, **fields: Any
+    ) -> AdminEvent:
+        return cls.objects.create(
+            actor=actor or request.user,
+            subject=subject,
+            kind=kind,
+            request_id=getattr(request, "request_id", ""),
+            **fields,
+        )
+
+    @classmethod
+    def record_role_change(cls, request: Any, *, subject: User, before: list[str]) -> AdminEvent | None:
+        """Record the change from ``before`` to the subject's roles now; nothing if they are the same."""
+        after = cls.roles_of(subject)
+        if after == before:
+            return None
+        return cls.record(
+            request, kind=AdminEventKind.ROLE_CHANGED, subject=subject, roles_before=before, roles_after=after
+        )

@@ -1,4 +1,4 @@
-"""Cross-cutting hooks on log-in: the lockout count.
+"""Cross-cutting hooks on log-in: the administration log and the lockout count.
 
 Connected in ResursradConfig.ready(). They record and reset; no domain logic.
 """
@@ -9,6 +9,14 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+
+from resursrad.models import AdminEvent, AdminEventKind
+
+
+@receiver(user_logged_in, dispatch_uid="resursrad.record_admin_login")
+def record_admin_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is not None and getattr(user, "is_administrator", False):
+        AdminEvent.record(request, kind=AdminEventKind.ADMIN_LOGIN, actor=user, subject=user)
 
 
 @receiver(user_logged_in, dispatch_uid="resursrad.reset_own_login_failures")

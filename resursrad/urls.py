@@ -26,6 +26,7 @@ urlpatterns = [
     path("start/admin/", views.start_admin, name="start_admin"),
     path("system/status/", views.system_status, name="system_status"),
     path("system/access-log/", views.access_log, name="access_log"),
+    path("system/admin-events/", views.admin_events, name="admin_events"),
     path("privacy/", views.privacy_notice, name="privacy_notice"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

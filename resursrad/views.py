@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from resursrad import permissions
 from resursrad.backends import lockout_ends_at
 from resursrad.forms import AccessLogFilterForm, LoginForm
-from resursrad.models import AccessLog, Heartbeat
+from resursrad.models import AccessLog, AdminEvent, AdminEventKind, Heartbeat
 from resursrad.navigation import start_pages_for
 from resursrad.types import AuthenticatedHttpRequest
 
@@ -146,4 +146,26 @@ def access_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     params.pop("page", None)
     return render(
         request, "resursrad/access_log.html", {"form": form, "page": page, "params": params.urlencode()}
+    )
+
+
+@require_GET
+@login_required
+@permissions.role_required(permissions.can_review_access_log)
+def admin_events(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The administration log: role changes, password resets and administrator log-ins."""
+    kind = request.GET.get("kind", "")
+    events = AdminEvent.objects.with_people().of_kind(kind)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "resursrad/admin_events.html",
+        {
+            "page": page,
+            "params": params.urlencode(),
+            "kinds": AdminEventKind.choices,
+            "kind": kind if kind in AdminEventKind.values else "",
+        },
     )
