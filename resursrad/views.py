@@ -110,7 +110,11 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "resursrad/privacy_notice.html",
-        {"controller_name": settings.CONTROLLER_NAME},
+        {
+            "controller_name": settings.CONTROLLER_NAME,
+            "erasure_after_consent_ended_days": settings.ERASURE_AFTER_CONSENT_ENDED_DAYS,
+            "erasure_after_closed_days": settings.ERASURE_AFTER_CLOSED_DAYS,
+        },
     )
 
 
