@@ -170,6 +170,32 @@ class Heartbeat(models.Model):
         return now - self.last_run > stale_after
 
 
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """A log's rows are written once: no bulk update or delete."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError(f"{self.model._meta.verbose_name_plural} is append-only.")
+
+    def delete(self) -> Any:
+        raise PermissionError(f"{self.model._meta.verbose_name_plural} is append-only.")
+
+
+class AppendOnlyModel(models.Model):
+    """A log row: saved once, never changed or deleted (PostgreSQL triggers add the same)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An invariant, not domain logic: an entry is written once and never changed.
+        if not self._state.adding:
+            raise PermissionError(f"{self._meta.verbose_name_plural} is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(f"{self._meta.verbose_name_plural} is append-only.")
+
+
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Read")
     PRINT = "print", _("Printed")
@@ -183,15 +209,11 @@ class AccessAction(models.TextChoices):
     ACCESS_HISTORY = "access_history", _("Access history produced")
 
 
-class AccessLogQuerySet(models.QuerySet["AccessLog"]):
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("The access log is append-only.")
-
-    def delete(self) -> Any:
-        raise PermissionError("The access log is append-only.")
+class AccessLogQuerySet(AppendOnlyQuerySet):
+    pass
 
 
-class AccessLog(models.Model):
+class AccessLog(AppendOnlyModel):
     """One read or change of an individual's record. Append-only.
 
     It keeps plain ids and the case number, not foreign keys, so that it
@@ -221,15 +243,6 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.case_number}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # An invariant, not domain logic: an entry is written once and never changed.
-        if not self._state.adding:
-            raise PermissionError("The access log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("The access log is append-only.")
 
     @classmethod
     def entry(
@@ -296,13 +309,7 @@ ROLE_FIELDS = (
 )
 
 
-class AdminEventQuerySet(models.QuerySet["AdminEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("The administration log is append-only.")
-
-    def delete(self) -> Any:
-        raise PermissionError("The administration log is append-only.")
-
+class AdminEventQuerySet(AppendOnlyQuerySet):
     def of_kind(self, kind: str | None) -> AdminEventQuerySet:
         """Events of one kind; every event for an empty or unknown kind."""
         if kind in AdminEventKind.values:
@@ -313,7 +320,7 @@ class AdminEventQuerySet(models.QuerySet["AdminEvent"]):
         return self.select_related("actor", "subject")
 
 
-class AdminEvent(models.Model):
+class AdminEvent(AppendOnlyModel):
     """What an administrator did to users: role changes, password resets, log-ins. Append-only.
 
     It records no passwords, only that one was set and by whom.
@@ -339,15 +346,6 @@ class AdminEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.kind} {self.subject_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # An invariant, not domain logic: an event is written once and never changed.
-        if not self._state.adding:
-            raise PermissionError("The administration log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("The administration log is append-only.")
 
     @staticmethod
     def roles_of(user: User) -> list[str]:
