@@ -181,8 +181,8 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         if user.is_coordinator:
             allowed |= Q(status__in=workflow.COORDINATOR_STATES)
         # Council members see the cases on their council's agendas (meetings);
-        # the steering group never sees referrals.
-        return self.filter(allowed)
+        # the steering group never sees referrals. A discarded draft is gone.
+        return self.filter(allowed, status__in=workflow.VISIBLE_STATES)
 
     def open(self) -> ReferralQuerySet:
         return self.filter(status__in=workflow.OPEN_STATES)
@@ -394,6 +394,16 @@ class Referral(models.Model):
             return None
         return self.events.filter(to_status=Status.INFO_REQUESTED).order_by("-at").first()
 
+    @property
+    def closing_event(self) -> ReferralEvent | None:
+        """Why a referral that has ended ended: the last move into its state (from loaded history)."""
+        if self.is_open and self.status != Status.CONSENT_ENDED:
+            return None
+        moves = [
+            e for e in self.events.all() if e.kind == EventKind.TRANSITION and e.to_status == self.status
+        ]
+        return moves[-1] if moves else None
+
     def has_values(self, fields: dict[str, Any]) -> bool:
         return all(getattr(self, name) == value for name, value in fields.items())
 
@@ -509,6 +519,8 @@ class Referral(models.Model):
                 to_status=transition.target,
                 comment=comment,
             )
+            if transition.after is not None:
+                transition.after(locked)
         self.__dict__.pop("pending_question", None)
 
     def submit(self, *, by: User, today: date | None = None) -> None:
@@ -577,6 +589,25 @@ class Referral(models.Model):
             locked = Referral.objects.select_for_update().get(pk=self.pk)
             return locked.react_to_consent_change(by=by, today=today)
 
+    def ends_without(self, parties: list[str]) -> bool:
+        """Whether losing these parties' consent ends the referral, rather than taking them out.
+
+        It ends when the referring organisation's own party goes, or when no
+        party other than the referring one would remain.
+        """
+        own = self.organisation.party
+        others = [party for party in self.requested_parties if party not in parties and party != own]
+        return own in parties or not others
+
+    def consent_loss_outcome(self, parties: list[str]) -> str:
+        """What withdrawing these parties' consent would do now: "ends", "leaves" or "nothing"."""
+        if self.status not in workflow.CONSENT_BOUND_STATES:
+            return "nothing"
+        lost = [party for party in parties if party in self.requested_parties]
+        if not lost:
+            return "nothing"
+        return "ends" if self.ends_without(lost) else "leaves"
+
     def react_to_consent_change(self, *, by: User | None, today: date) -> bool:
         """Call with the row locked. A party without consent leaves the case.
 
@@ -590,9 +621,8 @@ class Referral(models.Model):
         if not missing:
             return False
         names = ", ".join(str(Party(code).label) for code in missing)
-        own = self.organisation.party
         remaining = [party for party in self.requested_parties if party not in missing]
-        if own in missing or not [party for party in remaining if party != own]:
+        if self.ends_without(missing):
             self.end_for_lack_of_consent(
                 by=by,
                 comment=gettext("No consent in force for: %(parties)s.") % {"parties": names},

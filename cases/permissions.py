@@ -28,6 +28,8 @@ def is_case_coordinator(user: User, referral: Referral) -> bool:
 def is_actor(user: User, referral: Referral, actor: workflow.Actor) -> bool:
     if actor is workflow.Actor.REFERRING_CASE_WORKER:
         return is_referring_case_worker(user, referral)
+    if actor is workflow.Actor.CREATOR:
+        return is_referring_case_worker(user, referral) and referral.created_by_id == user.pk
     if actor is workflow.Actor.COORDINATOR:
         return is_case_coordinator(user, referral)
     if actor is workflow.Actor.CASE_WORKER_OR_COORDINATOR:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -208,6 +209,8 @@ def referral_transition(request: AuthenticatedHttpRequest, pk: int, action: str)
         messages.error(request, str(error))
     else:
         messages.success(request, str(transition.done))
+        if transition.leaves_case:
+            return redirect("cases:list")
     return redirect("cases:detail", pk=referral.pk)
 
 
@@ -409,11 +412,16 @@ def _withdrawal_page(
             messages.success(request, done)
             _say_what_the_withdrawal_did(request, referral, removed_before)
         return redirect("cases:detail", pk=referral.pk)
-    return render(
-        request,
-        "cases/consent_withdraw.html",
-        {"referral": referral, "consent": consent, "form": form, **_errors(form)},
-    )
+    parties = [consent.party] if consent else list(referral.requested_parties)
+    context = {
+        "referral": referral,
+        "consent": consent,
+        "form": form,
+        "outcome": referral.consent_loss_outcome(parties),
+        "erasure_days": settings.ERASURE_AFTER_CONSENT_ENDED_DAYS,
+        **_errors(form),
+    }
+    return render(request, "cases/consent_withdraw.html", context)
 
 
 def _say_what_the_withdrawal_did(
@@ -421,10 +429,18 @@ def _say_what_the_withdrawal_did(
 ) -> None:
     referral.refresh_from_db()
     if referral.is_consent_ended:
-        messages.warning(
-            request,
-            _("The referral has ended: no party it can go on with has consent in force."),
-        )
+        own = referral.organisation.get_party_display()
+        if referral.organisation.party in referral.uncovered_parties(timezone.localdate()):
+            text = _(
+                "The referral has ended because the consent for the referring party (%(party)s) "
+                "is no longer in force. You need to do nothing more."
+            )
+        else:
+            text = _(
+                "The referral has ended because no party other than the referring one (%(party)s) "
+                "remains. You need to do nothing more."
+            )
+        messages.warning(request, text % {"party": own})
         return
     newly_removed = [
         str(Party(code).label) for code in referral.removed_parties if code not in removed_before

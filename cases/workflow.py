@@ -38,6 +38,7 @@ class Status(models.TextChoices):
     DECLINED = "declined", _("Declined")
     CONSENT_ENDED = "consent_ended", _("Consent withdrawn or expired")
     CLOSED = "closed", _("Closed")
+    DISCARDED = "discarded", _("Discarded draft")
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class State:
     seen_by_coordinator: bool = True
     # Shown on the case page to those who cannot take the next step.
     waiting: str | Promise = ""
+    # Anyone may still open it; a discarded draft is gone for everyone (404).
+    visible: bool = True
 
 
 STATES: dict[str, State] = {
@@ -66,6 +69,7 @@ STATES: dict[str, State] = {
     Status.DECLINED: State(),
     Status.CONSENT_ENDED: State(),
     Status.CLOSED: State(),
+    Status.DISCARDED: State(seen_by_coordinator=False, visible=False),
 }
 
 
@@ -73,6 +77,7 @@ class Actor(enum.Enum):
     """Who takes a step: the permission functions read this."""
 
     REFERRING_CASE_WORKER = "referring_case_worker"
+    CREATOR = "creator"
     COORDINATOR = "coordinator"
     CASE_WORKER_OR_COORDINATOR = "case_worker_or_coordinator"
     SYSTEM = "system"
@@ -108,6 +113,10 @@ class Transition:
     style: str = "primary"
     # A sentence above the button.
     hint: str | Promise = ""
+    # Runs on the locked row after the move, in the same transaction.
+    after: Callable[[Referral], None] | None = None
+    # The case cannot be opened afterwards: go back to the list.
+    leaves_case: bool = False
 
     @property
     def on_case_page(self) -> bool:
@@ -145,6 +154,14 @@ def erase_after_closing(referral: Referral, today: date) -> dict[str, Any]:
 
 def erase_after_consent_ended(referral: Referral, today: date) -> dict[str, Any]:
     return {"erasure_due_on": today + timedelta(days=settings.ERASURE_AFTER_CONSENT_ENDED_DAYS)}
+
+
+def erase_now(referral: Referral, today: date) -> dict[str, Any]:
+    return {"erasure_due_on": today}
+
+
+def erase_personal_data(referral: Referral) -> None:
+    referral.erase_personal_data()
 
 
 def _states(*statuses: str) -> frozenset[str]:
@@ -227,6 +244,22 @@ TRANSITIONS: dict[str, Transition] = {
             style="outline-danger",
         ),
         Transition(
+            name="discard",
+            sources=_states(Status.DRAFT),
+            target=Status.DISCARDED,
+            actor=Actor.CREATOR,
+            label=_("Discard the draft"),
+            done=_("The draft has been discarded and its personal data erased. The case number remains."),
+            hint=_(
+                "The personal data is erased at once and cannot be restored. "
+                "Only the case number and a history entry remain."
+            ),
+            changes=erase_now,
+            after=erase_personal_data,
+            style="outline-danger",
+            leaves_case=True,
+        ),
+        Transition(
             name="end_for_lack_of_consent",
             sources=_states(Status.SUBMITTED, Status.INFO_REQUESTED, Status.ACCEPTED),
             target=Status.CONSENT_ENDED,
@@ -249,6 +282,7 @@ OPEN_STATES = frozenset(STATES) - FINAL_STATES
 EDITABLE_STATES = frozenset(status for status, state in STATES.items() if state.editable)
 CONSENT_STATES = frozenset(status for status, state in STATES.items() if state.consent_matters)
 COORDINATOR_STATES = frozenset(status for status, state in STATES.items() if state.seen_by_coordinator)
+VISIBLE_STATES = frozenset(status for status, state in STATES.items() if state.visible)
 # Once consent no longer matters (closed, declined, consent ended) erasure may come.
 ERASABLE_STATES = frozenset(STATES) - CONSENT_STATES
 # A lapse of consent ends the referral (or takes a party out) in these states;

@@ -596,3 +596,48 @@ def test_withdrawal_of_one_party_keeps_the_case_and_says_who_left(client, case_w
     referral.refresh_from_db()
     assert referral.status == Status.SUBMITTED
     assert referral.requested_parties == ["kommun", "fk"]
+
+
+def test_the_creator_discards_a_draft_and_its_personal_data_is_erased_at_once(client, case_worker, colleague):
+    referral = make_referral(case_worker)
+    client.force_login(colleague)
+    url = reverse("cases:transition", args=[referral.pk, "discard"])
+    client.post(url)
+    assert Referral.objects.get(pk=referral.pk).status == Status.DRAFT  # only its creator may
+    client.force_login(case_worker)
+    response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("cases:list")
+    assert "Utkastet är kasserat" in response.content.decode()
+    referral = Referral.objects.select_related("participant").get(pk=referral.pk)
+    assert referral.status == Status.DISCARDED
+    assert referral.participant.is_erased and referral.participant.personal_number == ""
+    assert referral.current_situation == ""
+    assert [e.kind for e in referral.events.all()][-2:] == ["transition", "erased"]
+    # Opened again: a 404, and the attempt is logged.
+    assert client.get(reverse("cases:detail", args=[referral.pk])).status_code == 404
+    assert AccessLog.objects.filter(action="refused", referral_id=referral.pk, user=case_worker).exists()
+    assert referral.case_number not in client.get(reverse("cases:list")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "party,warning",
+    [
+        ("af", "Arbetsförmedlingen slutar delta direkt och ser inte längre ärendet"),
+        ("kommun", "och ansökan avslutas"),
+    ],
+)
+def test_the_withdrawal_page_says_what_will_happen(client, case_worker, party, warning):
+    referral = submitted_referral(case_worker, parties=["kommun", "af", "fk"])
+    consent = referral.consents.get(party=party)
+    client.force_login(case_worker)
+    content = client.get(reverse("cases:consent_withdraw", args=[referral.pk, consent.pk])).content.decode()
+    assert warning in content
+
+
+def test_the_reason_for_a_decline_stands_at_the_top(client, case_worker, coordinator):
+    referral = submitted_referral(case_worker)
+    referral.decline(by=coordinator, reason="Ärendet hör hemma i ordinarie samverkan.")
+    client.force_login(case_worker)
+    content = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
+    top = content[: content.index("Deltagaren")]
+    assert "Avböjd" in top and "Ärendet hör hemma i ordinarie samverkan." in top

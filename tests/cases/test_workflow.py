@@ -112,7 +112,7 @@ def test_accepting_twice_changes_nothing_the_second_time(case_worker, coordinato
 
 
 def test_closed_and_declined_are_final():
-    assert {Status.CLOSED, Status.DECLINED} == workflow.FINAL_STATES
+    assert {Status.CLOSED, Status.DECLINED, Status.DISCARDED} == workflow.FINAL_STATES
 
 
 def test_withdrawn_consent_of_the_referring_party_ends_the_referral_and_queues_erasure(

@@ -41,6 +41,7 @@ def referral_in(status, case_worker, coordinator):
 def actors(actor, source):
     roles = {
         Actor.REFERRING_CASE_WORKER: ["colleague"],
+        Actor.CREATOR: ["case_worker"],
         Actor.COORDINATOR: ["coordinator"],
         Actor.CASE_WORKER_OR_COORDINATOR: ["colleague", "coordinator"],
     }[actor]
@@ -63,7 +64,7 @@ def everyone(cast, colleague):
 
 def test_the_declaration_is_whole():
     workflow.check_declaration()
-    assert {Status.CLOSED, Status.DECLINED} == workflow.FINAL_STATES
+    assert {Status.CLOSED, Status.DECLINED, Status.DISCARDED} == workflow.FINAL_STATES
     assert Status.DRAFT not in workflow.CONSENT_BOUND_STATES
     assert {Status.DRAFT, Status.INFO_REQUESTED} == workflow.EDITABLE_STATES
 
