@@ -27,7 +27,7 @@ from cases.forms import (
     SearchForm,
     WithdrawConsentForm,
 )
-from cases.models import Consent, DomainError, EditConflict, Participant, Referral, ReferralEvent
+from cases.models import Consent, DomainError, EditConflict, Participant, Referral, ReferralEvent, Status
 from resursrad.models import AccessAction, Party, User
 from resursrad.permissions import can_review_access_log, is_coordinator, role_required
 from resursrad.types import AuthenticatedHttpRequest
@@ -428,7 +428,7 @@ def _say_what_the_withdrawal_did(
     request: AuthenticatedHttpRequest, referral: Referral, removed_before: set[str]
 ) -> None:
     referral.refresh_from_db()
-    if referral.is_consent_ended:
+    if referral.status == Status.CONSENT_ENDED:
         own = referral.organisation.get_party_display()
         if referral.organisation.party in referral.uncovered_parties(timezone.localdate()):
             text = _(
