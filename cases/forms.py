@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import workflow
 from cases.models import (
     TEXT_LIMIT,
     Consent,
@@ -285,11 +286,53 @@ class CommentForm(forms.Form):
         error_messages={"required": _("Write a comment.")},
     )
 
-    def __init__(self, *args: Any, label: Any = None, required: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, label: Any = None, required: bool = True, missing: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if label:
             self.fields["comment"].label = label
+        if missing:
+            self.fields["comment"].error_messages["required"] = missing
         self.fields["comment"].required = required
+
+
+class DecisionForm(forms.Form):
+    """The coordinator's decision in one form: the choice, and one text whose need follows it."""
+
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose accept, ask for more information or decline.")},
+    )
+    text = forms.CharField(
+        label=_("Text to the case worker"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_LIMIT}),
+        help_text=_(
+            "Required when you ask for more information (your question) or decline (the reason). "
+            "Optional when you accept."
+        ),
+    )
+
+    def __init__(self, *args: Any, decisions: list[workflow.Transition], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "decision")
+        super().__init__(*args, **kwargs)
+        self.decisions = {transition.name: transition for transition in decisions}
+        self.fields["decision"].choices = [(t.name, t.label) for t in decisions]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = self.decisions.get(data.get("decision", ""))
+        text = (data.get("text") or "").strip()
+        if chosen and chosen.comment is workflow.Comment.REQUIRED and not text:
+            self.add_error("text", str(chosen.comment_missing))
+        return data
+
+    @property
+    def chosen(self) -> workflow.Transition:
+        return self.decisions[self.cleaned_data["decision"]]
 
 
 class ReferralFilterForm(forms.Form):

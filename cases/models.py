@@ -188,7 +188,11 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         return self.filter(status__in=workflow.OPEN_STATES)
 
     def waiting_for_coordinator(self) -> ReferralQuerySet:
-        return self.filter(status=Status.SUBMITTED).order_by("submitted_at")
+        return self.filter(status=Status.SUBMITTED).order_by("submitted_at", "pk")
+
+    def next_waiting(self, *, after: Referral) -> Referral | None:
+        """The longest-waiting referral other than this one, for "Nästa i inkorgen"."""
+        return self.waiting_for_coordinator().exclude(pk=after.pk).only("pk", "case_number").first()
 
     def counts_for_inbox(self) -> dict[str, int]:
         """How many wait for the case worker's answer and for a meeting, in one query."""

@@ -20,6 +20,7 @@ from cases.access import access_history, get_referral_for_user, log_shown
 from cases.forms import (
     CommentForm,
     ConsentForm,
+    DecisionForm,
     ParticipantForm,
     ParticipantLookupForm,
     ReferralFilterForm,
@@ -124,6 +125,7 @@ def _comment_form(transition: workflow.Transition, data: Any = None) -> CommentF
         prefix=transition.name,
         label=transition.comment_label,
         required=transition.comment is workflow.Comment.REQUIRED,
+        missing=transition.comment_missing,
     )
 
 
@@ -133,6 +135,7 @@ def _render_detail(
     *,
     template: str = "cases/referral_detail.html",
     bound: dict[str, CommentForm] | None = None,
+    decision_form: DecisionForm | None = None,
 ) -> HttpResponse:
     # The loaded referral gets its consents and history in two more queries.
     referral = (
@@ -162,7 +165,6 @@ def _render_detail(
         ],
         "show_identity": permissions.can_see_identity(user, referral),
         "steps": steps,
-        "decision_steps": [s for s in steps if s["transition"] in workflow.DECISIONS],
         "other_steps": [s for s in steps if s["transition"] not in workflow.DECISIONS],
         "has_main_step": any(s["transition"].style == "primary" for s in steps),
         "can": {
@@ -172,7 +174,13 @@ def _render_detail(
             "withdraw_all": permissions.can_withdraw_all_consents(user, referral),
         },
     }
-    return render(request, template, context, status=400 if bound else 200)
+    decisions = [s["transition"] for s in steps if s["transition"] in workflow.DECISIONS]
+    if decisions:
+        context["decision_form"] = decision_form or DecisionForm(decisions=decisions)
+        context.update(_errors(context["decision_form"]))
+    if is_coordinator(user):
+        context["next_waiting"] = Referral.objects.visible_to(user).next_waiting(after=referral)
+    return render(request, template, context, status=400 if bound or decision_form else 200)
 
 
 @require_safe
@@ -202,6 +210,12 @@ def referral_transition(request: AuthenticatedHttpRequest, pk: int, action: str)
         return redirect("cases:detail", pk=referral.pk)
     form = _comment_form(transition, request.POST)
     if form is not None and not form.is_valid():
+        if transition in workflow.DECISIONS:
+            # The page shows decisions as one form: show the error there.
+            data = {"decision-decision": name, "decision-text": request.POST.get(f"{name}-comment", "")}
+            decision = DecisionForm(data, decisions=workflow.DECISIONS)
+            decision.is_valid()
+            return _render_detail(request, referral, decision_form=decision)
         return _render_detail(request, referral, bound={name: form})
     try:
         referral.perform(name, by=request.user, comment=form.cleaned_data["comment"] if form else "")
@@ -212,6 +226,39 @@ def referral_transition(request: AuthenticatedHttpRequest, pk: int, action: str)
         if transition.leaves_case:
             return redirect("cases:list")
     return redirect("cases:detail", pk=referral.pk)
+
+
+@require_POST
+@login_required
+def referral_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The coordinator's decision: accept, ask for more information or decline, in one form."""
+    referral = get_referral_for_user(request, pk, action=AccessAction.UPDATE)
+    decisions = [t for t in permissions.transitions_for(request.user, referral) if t in workflow.DECISIONS]
+    if not decisions:
+        messages.error(request, _("That step is not possible for this referral now."))
+        return redirect("cases:detail", pk=referral.pk)
+    form = DecisionForm(request.POST, decisions=decisions)
+    if not form.is_valid():
+        return _render_detail(request, referral, decision_form=form)
+    try:
+        referral.perform(form.chosen.name, by=request.user, comment=form.cleaned_data["text"])
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, str(form.chosen.done))
+    return redirect("cases:detail", pk=referral.pk)
+
+
+@require_safe
+@login_required
+@role_required(is_coordinator)
+def inbox_next(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The referral that has waited longest: the coordinator's next one to read."""
+    waiting = Referral.objects.visible_to(request.user).waiting_for_coordinator().first()
+    if waiting is None:
+        messages.info(request, _("The inbox is empty: no referral is waiting for a decision."))
+        return redirect("cases:inbox")
+    return redirect("cases:detail", pk=waiting.pk)
 
 
 @require_POST

@@ -105,6 +105,8 @@ class Transition:
     done: str | Promise
     comment: Comment = Comment.NONE
     comment_label: str | Promise = ""
+    # The message beside the text field when a required comment is missing.
+    comment_missing: str | Promise = ""
     # Runs on the locked row inside the transaction; raises DomainError.
     guard: Guard | None = None
     # Further fields the move sets, computed on the locked row.
@@ -194,7 +196,7 @@ TRANSITIONS: dict[str, Transition] = {
             label=_("Accept"),
             done=_("The referral has been accepted and waits for a time on an agenda."),
             comment=Comment.OPTIONAL,
-            comment_label=_("Comment (optional)"),
+            comment_label=_("Comment to the case worker (optional)"),
         ),
         Transition(
             name="request_info",
@@ -205,6 +207,7 @@ TRANSITIONS: dict[str, Transition] = {
             done=_("Your question has been sent to the case worker."),
             comment=Comment.REQUIRED,
             comment_label=_("Your question to the case worker"),
+            comment_missing=_("Write your question to the case worker."),
             style="outline-primary",
         ),
         Transition(
@@ -216,6 +219,7 @@ TRANSITIONS: dict[str, Transition] = {
             done=_("Your answer has been sent and the referral submitted again."),
             comment=Comment.REQUIRED,
             comment_label=_("Your answer to the coordinator"),
+            comment_missing=_("Write your answer to the coordinator."),
             guard=consent_covers_requested_parties,
             changes=submitted_now,
         ),
@@ -228,6 +232,7 @@ TRANSITIONS: dict[str, Transition] = {
             done=_("The referral has been declined."),
             comment=Comment.REQUIRED,
             comment_label=_("Why the referral is declined"),
+            comment_missing=_("Write why the referral is declined."),
             changes=erase_after_closing,
             style="outline-danger",
         ),
@@ -240,6 +245,7 @@ TRANSITIONS: dict[str, Transition] = {
             done=_("The referral has been closed."),
             comment=Comment.REQUIRED,
             comment_label=_("Why the referral is closed"),
+            comment_missing=_("Write why the referral is closed."),
             changes=erase_after_closing,
             style="outline-danger",
         ),

@@ -69,8 +69,9 @@ def test_draft_consent_submit_question_answer_accept(
     screenshot("coordinator-inbox")
     page.get_by_role("link", name=referral.case_number).click()
     screenshot("coordinator-decision")
-    page.get_by_label("Din fråga till handläggaren").fill("Finns ett aktuellt läkarintyg?")
-    page.get_by_role("button", name="Begär komplettering").click()
+    page.get_by_label("Begär komplettering").check()
+    page.get_by_label("Text till handläggaren").fill("Finns ett aktuellt läkarintyg?")
+    page.get_by_role("button", name="Spara beslutet").click()
     expect(page.get_by_text("Din fråga är skickad till handläggaren.")).to_be_visible()
 
     # The case worker answers and resubmits.
@@ -86,7 +87,8 @@ def test_draft_consent_submit_question_answer_accept(
     logout(page)
     login("eva@forbund.test")
     page.get_by_role("link", name=referral.case_number).click()
-    page.get_by_role("button", name="Acceptera").click()
+    page.get_by_label("Acceptera").check()
+    page.get_by_role("button", name="Spara beslutet").click()
     expect(page.get_by_text("Ansökan är accepterad")).to_be_visible()
     expect(page.get_by_role("heading", name="Historik")).to_be_visible()
     screenshot("referral-accepted")
@@ -97,7 +99,9 @@ def test_draft_consent_submit_question_answer_accept(
     reads = AccessLog.objects.filter(referral_id=referral.pk, action="view")
     assert reads.filter(user=coordinator).count() >= 2
     assert reads.filter(user=case_worker).exists()
-    assert set(AccessLog.objects.filter(user=other_case_worker).values_list("action", flat=True)) == {"refused"}
+    assert set(AccessLog.objects.filter(user=other_case_worker).values_list("action", flat=True)) == {
+        "refused"
+    }
 
 
 def test_the_referral_form_works_with_the_keyboard_only(page, live_server, login, case_worker):
