@@ -16,7 +16,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def _raw(name: str) -> str | None:
+def _raw(name: str, *, empty_is_unset: bool = True) -> str | None:
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
         try:
@@ -24,7 +24,13 @@ def _raw(name: str) -> str | None:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE: cannot read {file_name!r}: {exc}") from exc
     value = os.environ.get(name)
-    if value is None or value.strip() == "":
+    if value is None:
+        return None
+    if value.strip() == "":
+        if not empty_is_unset:
+            # An empty value is most often a template variable that was never
+            # filled in (DEBUG=${DEBUG}): refuse it rather than guess.
+            raise ImproperlyConfigured(f"{name} is set but empty: set it to true or false, or unset it.")
         return None
     return value.strip()
 
@@ -39,7 +45,8 @@ def env_str(name: str, default: str | None = None, *, required: bool = False) ->
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = _raw(name)
+    """A yes/no switch; present but empty is refused, so a blank never turns a switch off or on."""
+    value = _raw(name, empty_is_unset=False)
     if value is None:
         return default
     lowered = value.lower()

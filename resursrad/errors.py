@@ -1,18 +1,40 @@
-"""Error pages in the application's layout."""
+"""Error pages in the application's layout, made without the database.
+
+An error page must render when the database is down, the session is broken
+or the request is malformed: it gets a plain context (no request, so no
+context processor reads the user or the session) and the layout shows no
+user menu.
+"""
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
+
+
+def _error_page(template: str, status: int) -> HttpResponse:
+    # No request: the context processors (user, messages, navigation) would touch the database.
+    content = render_to_string(template, {"federation_name": settings.FEDERATION_NAME})
+    return HttpResponse(content, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return _error_page("400.html", 400)
 
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    return render(request, "403.html", status=403)
+    return _error_page("403.html", 403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The form was sent without a valid CSRF token, most often from a page left open too long."""
+    return _error_page("403_csrf.html", 403)
 
 
 def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    return _error_page("404.html", 404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    return _error_page("500.html", 500)

@@ -1,8 +1,10 @@
 """Settings for Resursråd, read from environment variables.
 
-Development runs on embedded defaults (SQLite, a file-system Celery broker,
-e-mail to the console). Production is this same file with DEBUG=false and the
-variables listed in README.md.
+Fails closed: without DEBUG=true this is production, which needs SECRET_KEY,
+ALLOWED_HOSTS, FEDERATION_NAME, CONTROLLER_NAME and PERSONAL_NUMBER_HASH_KEY.
+`make run` sets DEBUG=true; development then runs on embedded defaults (SQLite,
+a file-system Celery broker, e-mail to the console). Production is this same
+file with the variables listed in README.md.
 """
 
 from __future__ import annotations
@@ -21,12 +23,23 @@ from resursrad.env import env_bool, env_choice, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
+
+
+def _production_required(name: str) -> str:
+    """A variable production cannot run without; the message says how to develop instead."""
+    value = env_str(name)
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} must be set when DEBUG is false (production). For development set DEBUG=true."
+        )
+    return value
+
 
 if DEBUG:
     SECRET_KEY = env_str("SECRET_KEY", "development-only-key-not-for-production-use-0123456789")
 else:
-    SECRET_KEY = env_str("SECRET_KEY", required=True)
+    SECRET_KEY = _production_required("SECRET_KEY")
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
 
@@ -37,8 +50,13 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # The federation (samordningsförbund) this deployment serves and the member
 # party that is the controller (personuppgiftsansvarig) of the personal data.
-FEDERATION_NAME = env_str("FEDERATION_NAME", "Samordningsförbundet Södertörn (demo)")
-CONTROLLER_NAME = env_str("CONTROLLER_NAME", "Haninge kommun (demo)")
+# Production must name them: a demo name in the privacy notice would be wrong.
+if DEBUG:
+    FEDERATION_NAME = env_str("FEDERATION_NAME", "Samordningsförbundet Södertörn (demo)")
+    CONTROLLER_NAME = env_str("CONTROLLER_NAME", "Haninge kommun (demo)")
+else:
+    FEDERATION_NAME = _production_required("FEDERATION_NAME")
+    CONTROLLER_NAME = _production_required("CONTROLLER_NAME")
 # Days after consent is withdrawn or expires before the case's personal data is erased.
 ERASURE_AFTER_CONSENT_ENDED_DAYS = env_int("ERASURE_AFTER_CONSENT_ENDED_DAYS", 30)
 # Days after a referral is declined or closed before its personal data is erased.
@@ -71,13 +89,16 @@ INSTALLED_APPS = [
     "resursrad.apps.AxesConfig",
 ]
 
+# No LocaleMiddleware: the interface is Swedish whatever the browser asks for.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "resursrad.middleware.RequestIdMiddleware",
+    # Before the session and everything else: bad bytes never reach the database.
+    "resursrad.middleware.RejectBadInputMiddleware",
+    "resursrad.middleware.PrivateResponseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -108,8 +129,14 @@ TEMPLATES = [
 
 # Database: SQLite by default; DATABASE_URL (postgres://...) for PostgreSQL.
 _default_db = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+# A stopped or frozen database must end a request within seconds (an error
+# page), not hold a worker until the proxy gives up.
+DATABASE_CONNECT_TIMEOUT_SECONDS = env_int("DATABASE_CONNECT_TIMEOUT_SECONDS", 5, minimum=1)
+DATABASE_STATEMENT_TIMEOUT_SECONDS = env_int("DATABASE_STATEMENT_TIMEOUT_SECONDS", 15, minimum=1)
 try:
-    _database = dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)
+    _database = dj_database_url.parse(
+        env_str("DATABASE_URL", _default_db), conn_max_age=60, conn_health_checks=True
+    )
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if _database["ENGINE"] not in {
@@ -123,6 +150,12 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     _database["CONN_MAX_AGE"] = 0
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+else:
+    _database["OPTIONS"] = {
+        **_database.get("OPTIONS", {}),
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT_SECONDS,
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000}",
+    }
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -174,7 +207,8 @@ AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "password"]
 
 LANGUAGE_CODE = "sv"
-LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+# Swedish only: the interface does not follow the browser's Accept-Language.
+LANGUAGES = [("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
@@ -214,6 +248,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "resursrad.errors.csrf_failure"
+# Sent on every response by resursrad.middleware.PrivateResponseMiddleware.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), "
+    "screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -232,6 +273,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The container's health check asks over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -298,7 +341,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "resursrad.middleware.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s upstream=%(upstream_request_id)s] "
+            "%(message)s"
+        },
     },
     "handlers": {
         "console": {

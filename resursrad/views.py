@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from resursrad import permissions
 from resursrad.backends import lockout_ends_at
@@ -65,28 +65,28 @@ def _start_page(request: AuthenticatedHttpRequest, template: str, **context: Any
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @login_required
 @permissions.role_required(permissions.is_council_member)
 def start_council(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _start_page(request, "resursrad/start_council.html")
 
 
-@require_GET
+@require_safe
 @login_required
 @permissions.role_required(permissions.is_steering_member)
 def start_steering(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _start_page(request, "resursrad/start_steering.html")
 
 
-@require_GET
+@require_safe
 @login_required
 @permissions.role_required(permissions.is_administrator)
 def start_admin(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _start_page(request, "resursrad/start_admin.html")
 
 
-@require_GET
+@require_safe
 @login_required
 @permissions.role_required(permissions.can_view_system_status)
 def system_status(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -105,7 +105,7 @@ def system_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -118,7 +118,7 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for the container platform: answers without touching the database."""
     return JsonResponse({"status": "ok"})

@@ -97,3 +97,22 @@ def cast(case_worker, other_case_worker, coordinator, council_member, steering_m
         "steering_member": steering_member,
         "administrator": administrator,
     }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_hasher_and_plain_static_files():  # type: ignore[no-untyped-def]
+    """MD5 instead of Argon2 (fast tests) and static files without a collected manifest.
+
+    The suite runs with DEBUG=false, whose static storage needs `collectstatic`.
+    Factories hash their password once, under this override.
+    """
+    from django.test import override_settings
+
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield

@@ -37,3 +37,29 @@ def test_int_below_minimum_is_refused(monkeypatch):
     monkeypatch.setenv("X_NUMBER", "-1")
     with pytest.raises(ImproperlyConfigured, match="X_NUMBER must be at least 0"):
         env_int("X_NUMBER", 1)
+
+
+def test_bool_refuses_an_empty_value(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "")
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG is set but empty"):
+        env_bool("X_FLAG", False)
+
+
+def test_bool_refuses_a_blank_value(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "   ")
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG"):
+        env_bool("X_FLAG", True)
+
+
+def test_bool_refuses_an_empty_file(monkeypatch, tmp_path):
+    empty = tmp_path / "flag"
+    empty.write_text("\n")
+    monkeypatch.delenv("X_FLAG", raising=False)
+    monkeypatch.setenv("X_FLAG_FILE", str(empty))
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG"):
+        env_bool("X_FLAG", True)
+
+
+def test_unset_bool_means_default(monkeypatch):
+    monkeypatch.delenv("X_FLAG", raising=False)
+    assert env_bool("X_FLAG", False) is False

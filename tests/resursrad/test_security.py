@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.resursrad.test_settings_environment import TEST_ENVIRONMENT
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # URLs anyone may open: the login page, the privacy notice and the health check.
@@ -84,15 +86,19 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-check-1234567890",
     "ALLOWED_HOSTS": "resursrad.example.se",
     "PERSONAL_NUMBER_HASH_KEY": "k" * 40,
+    "FEDERATION_NAME": "Samordningsförbundet Exempel",
+    "CONTROLLER_NAME": "Exempels kommun",
 }
 
 
+def _without(env: dict[str, str], name: str) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k != name}
+
+
 def _django(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    full_env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
+    """Run code in a fresh interpreter with exactly the given configuration (the suite's own removed)."""
+    ignored = {*TEST_ENVIRONMENT, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in ignored and not k.endswith("_FILE")}
     full_env.update(env)
     full_env["DJANGO_SETTINGS_MODULE"] = "resursrad.settings"
     return subprocess.run(
@@ -114,15 +120,25 @@ def test_check_deploy_is_clean_with_production_variables():
     "env,variable",
     [
         ({"DEBUG": "maybe"}, "DEBUG"),
-        ({"SESSION_IDLE_MINUTES": "half an hour"}, "SESSION_IDLE_MINUTES"),
-        ({"AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT"),
-        ({"DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL"),
-        ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
-        ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
-        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
-        ({"DEBUG": "false", "ALLOWED_HOSTS": "x.se"}, "SECRET_KEY"),
-        ({"DEBUG": "false", "SECRET_KEY": "short", "ALLOWED_HOSTS": "x.se"}, "SECRET_KEY"),
+        ({"DEBUG": ""}, "DEBUG"),
+        ({**PRODUCTION_ENV, "DEBUG": "  "}, "DEBUG"),
+        ({**PRODUCTION_ENV, "SECURE_SSL_REDIRECT": ""}, "SECURE_SSL_REDIRECT"),
+        ({**PRODUCTION_ENV, "SESSION_IDLE_MINUTES": "half an hour"}, "SESSION_IDLE_MINUTES"),
+        ({**PRODUCTION_ENV, "AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT"),
+        ({**PRODUCTION_ENV, "DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL"),
+        ({**PRODUCTION_ENV, "DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({**PRODUCTION_ENV, "DATABASE_CONNECT_TIMEOUT_SECONDS": "5s"}, "DATABASE_CONNECT_TIMEOUT_SECONDS"),
+        ({**PRODUCTION_ENV, "DATABASE_CONNECT_TIMEOUT_SECONDS": "0"}, "DATABASE_CONNECT_TIMEOUT_SECONDS"),
+        ({**PRODUCTION_ENV, "DATABASE_STATEMENT_TIMEOUT_SECONDS": "x"}, "DATABASE_STATEMENT_TIMEOUT_SECONDS"),
+        ({**PRODUCTION_ENV, "DATABASE_STATEMENT_TIMEOUT_SECONDS": "0"}, "DATABASE_STATEMENT_TIMEOUT_SECONDS"),
+        ({**PRODUCTION_ENV, "CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
+        ({**PRODUCTION_ENV, "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        (_without(PRODUCTION_ENV, "SECRET_KEY"), "SECRET_KEY"),
+        ({**PRODUCTION_ENV, "SECRET_KEY": "short"}, "SECRET_KEY"),
         ({**PRODUCTION_ENV, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        (_without(PRODUCTION_ENV, "FEDERATION_NAME"), "FEDERATION_NAME"),
+        ({**PRODUCTION_ENV, "FEDERATION_NAME": ""}, "FEDERATION_NAME"),
+        (_without(PRODUCTION_ENV, "CONTROLLER_NAME"), "CONTROLLER_NAME"),
         ({"SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE"),
     ],
 )
