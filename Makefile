@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# Settings fail closed (DEBUG is false unless set): the development targets ask
+# for development mode themselves. The tests set their own environment
+# (tests/resursrad/test_settings_environment.py).
+DEV := DEBUG=true
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format migrations-check check messages clean bench
@@ -15,15 +19,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.run-installed: $(BIN)/python requirements.txt
-	$(BIN)/pip install --quiet -r requirements.txt
+$(VENV)/.run-installed: $(BIN)/python requirements.txt requirements-run.txt
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-run.txt
 	@touch $@
 
-$(VENV)/.dev-installed: $(BIN)/python requirements.txt requirements-dev.txt
+$(VENV)/.dev-installed: $(BIN)/python requirements.txt requirements-run.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $(VENV)/.run-installed $@
 
-run: $(VENV)/.run-installed ## Install, migrate, load demo data and start web, worker and scheduler
+run: export DEBUG := true
+run: $(VENV)/.run-installed ## Install, migrate, load demo data and start web, worker and scheduler (DEBUG=true)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data
 	@echo ""
@@ -32,29 +37,31 @@ run: $(VENV)/.run-installed ## Install, migrate, load demo data and start web, w
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
 test: $(VENV)/.dev-installed ## Install the test tools and run the whole suite
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure." >&2; fi; \
+	exit $$status
 
 lint: $(VENV)/.dev-installed ## ruff (check and format) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy .
+	$(DEV) $(BIN)/mypy .
 
 format: $(VENV)/.dev-installed ## Format the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 check: $(VENV)/.dev-installed ## Django's system checks
-	$(BIN)/python manage.py check
+	$(DEV) $(BIN)/python manage.py check
 
 migrations-check: $(VENV)/.dev-installed ## Fail if a model change has no migration
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 messages: $(VENV)/.dev-installed ## Update and compile the Swedish catalogue (needs gettext)
-	$(BIN)/python manage.py makemessages --locale sv --no-obsolete --ignore .venv --ignore var
-	$(BIN)/python manage.py compilemessages --locale sv --ignore .venv
+	$(DEV) $(BIN)/python manage.py makemessages --locale sv --no-obsolete --ignore .venv --ignore var
+	$(DEV) $(BIN)/python manage.py compilemessages --locale sv --ignore .venv
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var
 
 bench: $(VENV)/.dev-installed ## List pages against a minimal view, as ratios (ROWS=300 by default)
-	$(BIN)/python bench/bench_lists.py
+	$(DEV) $(BIN)/python bench/bench_lists.py

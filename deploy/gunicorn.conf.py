@@ -1,0 +1,21 @@
+"""Gunicorn settings for the web container (`gunicorn -c deploy/gunicorn.conf.py`)."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Sync workers behind a buffering proxy; GUNICORN_WORKERS overrides the usual 2 x cores + 1.
+workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
+# Longer than the database's statement timeout (15 s by default), so a slow
+# query ends as an error page, not as a killed worker.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, against slow leaks.
+max_requests = 2000
+max_requests_jitter = 200
+# Only the proxy talks to gunicorn; it sets X-Forwarded-Proto.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+accesslog = "-"
+# The application's own request id is in its log lines; here the proxy's view.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
