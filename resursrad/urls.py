@@ -32,6 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "resursrad.errors.bad_request"
 handler403 = "resursrad.errors.permission_denied"
 handler404 = "resursrad.errors.page_not_found"
 handler500 = "resursrad.errors.server_error"

@@ -12,7 +12,7 @@ TEST_PASSWORD = "korrekt-hast-batteri-42"
 
 @lru_cache(maxsize=1)
 def _test_password_hash() -> str:
-    # Argon2 is slow on purpose: hash once per test session, not once per user.
+    # Hash once per test session, not once per user (the tests use a fast hasher anyway).
     return make_password(TEST_PASSWORD)
 
 

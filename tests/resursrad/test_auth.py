@@ -1,4 +1,3 @@
-import pytest
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD
@@ -139,12 +138,18 @@ def test_password_change_requires_login(client, db):
     assert response.url.startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("hasher_index", [0])
-def test_passwords_are_hashed_with_argon2(case_worker, hasher_index):
-    from django.conf import settings
+def test_passwords_are_hashed_with_argon2_in_the_application():
+    # The tests use a fast hasher; the application's own settings are read in a fresh process.
+    from tests.resursrad.test_security import PRODUCTION_ENV, _django
 
-    assert settings.PASSWORD_HASHERS[hasher_index].endswith("Argon2PasswordHasher")
-    assert case_worker.password.startswith("argon2")
+    result = _django(
+        "import django; django.setup(); from django.conf import settings;"
+        "from django.contrib.auth.hashers import make_password;"
+        "print(settings.PASSWORD_HASHERS[0]); print(make_password('x').split('$')[0])",
+        PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.contrib.auth.hashers.Argon2PasswordHasher", "argon2"]
 
 
 def test_session_expires_after_idle_time(settings):
