@@ -384,3 +384,18 @@ class ParticipantLookupForm(forms.Form):
 
     def clean_personal_number(self) -> str:
         return personnummer.parse(self.cleaned_data["personal_number"]).digits
+
+
+class InboxFilterForm(forms.Form):
+    """Narrow the inbox by target group and referring organisation."""
+
+    target_group = forms.ChoiceField(
+        label=_("Target group"), required=False, choices=[("", _("All")), *TargetGroup.choices]
+    )
+    organisation = forms.TypedChoiceField(
+        label=_("Organisation"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [("", _("All")), *organisations]  # type: ignore[attr-defined]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -189,6 +190,29 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
 
     def waiting_for_coordinator(self) -> ReferralQuerySet:
         return self.filter(status=Status.SUBMITTED).order_by("submitted_at", "pk")
+
+    def with_inbox_data(self, now: Any) -> ReferralQuerySet:
+        """Whether the case worker has answered a question, and whether it has waited long."""
+        answered = ReferralEvent.objects.filter(
+            referral=models.OuterRef("pk"),
+            kind=EventKind.TRANSITION,
+            from_status=Status.INFO_REQUESTED,
+            to_status=Status.SUBMITTED,
+        )
+        long_ago = now - timedelta(days=settings.INBOX_LONG_WAIT_DAYS)
+        return self.with_list_data().annotate(
+            answered=models.Exists(answered),
+            long_wait=models.Case(
+                models.When(submitted_at__lte=long_ago, then=True),
+                default=False,
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def in_target_group(self, code: str) -> ReferralQuerySet:
+        if code not in TargetGroup.values:
+            return self.none()
+        return self.filter(**{f"tg_{code}": True})
 
     def next_waiting(self, *, after: Referral) -> Referral | None:
         """The longest-waiting referral other than this one, for "Nästa i inkorgen"."""

@@ -21,6 +21,7 @@ from cases.forms import (
     CommentForm,
     ConsentForm,
     DecisionForm,
+    InboxFilterForm,
     ParticipantForm,
     ParticipantLookupForm,
     ReferralFilterForm,
@@ -29,7 +30,7 @@ from cases.forms import (
     WithdrawConsentForm,
 )
 from cases.models import Consent, DomainError, EditConflict, Participant, Referral, ReferralEvent, Status
-from resursrad.models import AccessAction, Party, User
+from resursrad.models import AccessAction, Organisation, Party, User
 from resursrad.permissions import can_review_access_log, is_coordinator, role_required
 from resursrad.types import AuthenticatedHttpRequest
 
@@ -91,11 +92,26 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @role_required(is_coordinator)
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    now = timezone.now()
     visible = Referral.objects.visible_to(request.user)
-    page = Paginator(visible.waiting_for_coordinator().with_list_data(), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context = {"page": page, "now": timezone.now(), **visible.counts_for_inbox()}
+    waiting = visible.waiting_for_coordinator()
+    filters = InboxFilterForm(request.GET or None, organisations=Organisation.objects.sending(waiting))
+    if filters.is_valid():
+        if filters.cleaned_data["target_group"]:
+            waiting = waiting.in_target_group(filters.cleaned_data["target_group"])
+        if filters.cleaned_data["organisation"]:
+            waiting = waiting.filter(organisation_id=filters.cleaned_data["organisation"])
+    page = Paginator(waiting.with_inbox_data(now), PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "page": page,
+        "now": now,
+        "filters": filters,
+        "params": params.urlencode(),
+        "long_wait_days": settings.INBOX_LONG_WAIT_DAYS,
+        **visible.counts_for_inbox(),
+    }
     return render(request, "cases/referral_inbox.html", context)
 
 

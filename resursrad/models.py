@@ -28,11 +28,19 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def sending(self, cases: Any) -> list[tuple[int, str]]:
+        """(id, name) of the organisations that sent any of these cases, for a filter's choices."""
+        return list(self.filter(pk__in=cases.values("organisation_id")).values_list("pk", "name"))
+
+
 class Organisation(models.Model):
     """An office of one member party, e.g. "Arbetsförmedlingen Haninge"."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     party = models.CharField(_("party"), max_length=10, choices=Party.choices)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -1,6 +1,9 @@
 """List pages: bounded queries, search by POST only, filters and pagination."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Referral, Status
 from resursrad.models import AccessLog
@@ -124,3 +127,31 @@ def test_statuses_are_listed_in_swedish(client, case_worker):
     client.force_login(case_worker)
     assert "Utkast" in client.get(reverse("cases:list")).content.decode()
     assert Status.DRAFT.label == "Utkast"
+
+
+def test_the_inbox_marks_answers_and_long_waits_and_filters(
+    client, case_worker, other_case_worker, coordinator, settings
+):
+    import time_machine
+
+    settings.INBOX_LONG_WAIT_DAYS = 10
+    with time_machine.travel(timezone.now() - timedelta(days=11)):
+        old = submitted_referral(case_worker)
+    answered = submitted_referral(case_worker, tg_long_term_sick=False, tg_young_disability=True)
+    answered.request_info(by=coordinator, question="Läkarintyg?")
+    answered.resubmit(by=case_worker, answer="Ja.")
+    other = submitted_referral(other_case_worker)
+    client.force_login(coordinator)
+    response = client.get(reverse("cases:inbox"))
+    rows = {r.pk: r for r in response.context["page"].object_list}
+    assert rows[answered.pk].answered and not rows[old.pk].answered
+    assert rows[old.pk].long_wait and not rows[answered.pk].long_wait
+    content = response.content.decode()
+    assert "Svar inkommet" in content and "Över 10 dagar" in content
+    by_group = client.get(reverse("cases:inbox"), {"target_group": "young_disability"})
+    assert [r.pk for r in by_group.context["page"].object_list] == [answered.pk]
+    by_org = client.get(reverse("cases:inbox"), {"organisation": other_case_worker.organisation_id})
+    assert [r.pk for r in by_org.context["page"].object_list] == [other.pk]
+    # An unknown value is a form error, not a 500, and the inbox still shows.
+    bad = client.get(reverse("cases:inbox"), {"organisation": "x", "target_group": "nope"})
+    assert bad.status_code == 200 and bad.context["page"].paginator.count == 3
