@@ -416,6 +416,25 @@ class Referral(models.Model):
             return 0
         return (timezone.now() - self.submitted_at).days
 
+    @property
+    def latest_exchange(self) -> dict[str, ReferralEvent | None] | None:
+        """The coordinator's latest question and the case worker's answer to it, from loaded history.
+
+        Shown as a short thread at the top of the case page while the referral
+        waits for a decision or an answer.
+        """
+        if self.status not in (Status.SUBMITTED, Status.INFO_REQUESTED):
+            return None
+        question = answer = None
+        for event in self.events.all():
+            if event.kind != EventKind.TRANSITION:
+                continue
+            if event.to_status == Status.INFO_REQUESTED:
+                question, answer = event, None
+            elif event.from_status == Status.INFO_REQUESTED and question is not None:
+                answer = event
+        return {"question": question, "answer": answer} if question else None
+
     @cached_property
     def pending_question(self) -> ReferralEvent | None:
         if self.status != Status.INFO_REQUESTED:

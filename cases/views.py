@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -153,15 +153,11 @@ def _render_detail(
     bound: dict[str, CommentForm] | None = None,
     decision_form: DecisionForm | None = None,
 ) -> HttpResponse:
-    # The loaded referral gets its consents and history in two more queries.
-    referral = (
-        Referral.objects.filter(pk=referral.pk)
-        .select_related("participant", "organisation", "handler", "created_by")
-        .prefetch_related(
-            Prefetch("consents", queryset=Consent.objects.select_related("registered_by")),
-            Prefetch("events", queryset=ReferralEvent.objects.select_related("by")),
-        )
-        .get()
+    # The referral as loaded (and logged) gets its consents and history in two more queries.
+    prefetch_related_objects(
+        [referral],
+        Prefetch("consents", queryset=Consent.objects.select_related("registered_by")),
+        Prefetch("events", queryset=ReferralEvent.objects.select_related("by")),
     )
     today = timezone.localdate()
     user = request.user

@@ -642,3 +642,21 @@ def test_the_reason_for_a_decline_stands_at_the_top(client, case_worker, coordin
     content = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
     top = content[: content.index("Deltagaren")]
     assert "Avböjd" in top and "Ärendet hör hemma i ordinarie samverkan." in top
+
+
+def test_the_latest_question_and_answer_stand_at_the_top(
+    client, case_worker, coordinator, django_assert_max_num_queries
+):
+    referral = submitted_referral(case_worker)
+    referral.request_info(by=coordinator, question="Finns läkarintyg?")
+    client.force_login(case_worker)
+    content = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
+    top = content[: content.index("Deltagaren")]
+    assert "Samordnaren frågar" in top and "Finns läkarintyg?" in top and "Inget svar ännu." in top
+    referral.resubmit(by=case_worker, answer="Ja, från mars.")
+    client.force_login(coordinator)
+    # Session, user, referral, log row, consents, history, next in inbox, session save (3).
+    with django_assert_max_num_queries(10):
+        content = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
+    top = content[: content.index("Deltagaren")]
+    assert "Finns läkarintyg?" in top and "Handläggaren svarar" in top and "Ja, från mars." in top
