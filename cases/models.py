@@ -359,7 +359,12 @@ class Referral(models.Model):
                 | Q(preferred_to__gte=models.F("preferred_from")),
             ),
         ]
-        indexes = [models.Index(fields=["status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            # The lists sort newest first, within an organisation or across all.
+            models.Index(fields=["organisation", "-created_at"], name="referral_org_created"),
+            models.Index(fields=["-created_at"], name="referral_created"),
+        ]
 
     def __str__(self) -> str:
         return self.case_number
