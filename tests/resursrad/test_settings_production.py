@@ -55,3 +55,26 @@ def test_connect_timeout_is_configurable():
 def test_statement_timeout_is_configurable():
     env = {**PRODUCTION_ENV, **POSTGRES, "DATABASE_STATEMENT_TIMEOUT_SECONDS": "60"}
     assert _settings(env)["db"]["OPTIONS"]["options"] == "-c statement_timeout=60000"
+
+
+def test_manage_py_without_configuration_says_what_is_missing_not_a_traceback():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Configuration error: SECRET_KEY must be set when DEBUG is false (production). "
+        "For development set DEBUG=true."
+    )
