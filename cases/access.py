@@ -8,7 +8,6 @@ its actions through ``get_referral_for_user``, lists and searches through
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -75,7 +74,3 @@ def access_history(request: AuthenticatedHttpRequest, digits: str) -> QuerySet[A
         .exclude(action=AccessAction.ACCESS_HISTORY)
         .select_related("user", "organisation")
     )
-
-
-def page_referrals(page: Any) -> list[Referral]:
-    return list(page.object_list)

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -440,12 +439,6 @@ class Referral(models.Model):
                 answer = event
         return {"question": question, "answer": answer} if question else None
 
-    @cached_property
-    def pending_question(self) -> ReferralEvent | None:
-        if self.status != Status.INFO_REQUESTED:
-            return None
-        return self.events.filter(to_status=Status.INFO_REQUESTED).order_by("-at").first()
-
     @property
     def closing_event(self) -> ReferralEvent | None:
         """Why a referral that has ended ended: the last move into its state (from loaded history)."""
@@ -573,7 +566,6 @@ class Referral(models.Model):
             )
             if transition.after is not None:
                 transition.after(locked)
-        self.__dict__.pop("pending_question", None)
 
     def submit(self, *, by: User, today: date | None = None) -> None:
         self.perform("submit", by=by, today=today)

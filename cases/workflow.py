@@ -298,13 +298,6 @@ CONSENT_BOUND_STATES = TRANSITIONS["end_for_lack_of_consent"].sources
 DECISIONS = [t for t in TRANSITIONS.values() if t.actor is Actor.COORDINATOR]
 
 
-def transition_into(source: str, target: str) -> Transition | None:
-    return next(
-        (t for t in TRANSITIONS.values() if source in t.sources and t.target == target),
-        None,
-    )
-
-
 def check_declaration() -> None:
     """Every state is reachable and every target is a known state (run by a test)."""
     for transition in TRANSITIONS.values():

@@ -66,7 +66,9 @@ def test_expired_or_future_consent_does_not_count(case_worker):
 def test_full_workflow_records_every_transition(case_worker, coordinator):
     referral = submitted_referral(case_worker)
     referral.request_info(by=coordinator, question="Vilka insatser har prövats?")
-    assert referral.pending_question.comment == "Vilka insatser har prövats?"
+    referral.refresh_from_db()
+    assert referral.latest_exchange["question"].comment == "Vilka insatser har prövats?"
+    assert referral.latest_exchange["answer"] is None
     referral.resubmit(by=case_worker, answer="Arbetsträning hösten 2025.")
     referral.accept(by=coordinator)
     referral.close(by=coordinator, reason="Planen är genomförd.")
