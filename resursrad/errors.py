@@ -38,3 +38,10 @@ def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error_page("500.html", 500)
+
+
+def method_not_allowed(allowed: str) -> HttpResponse:
+    """A 405 a person can read: the address does its work only from its form's button."""
+    response = _error_page("405.html", 405)
+    response["Allow"] = allowed
+    return response

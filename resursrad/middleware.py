@@ -106,6 +106,25 @@ class PrivateResponseMiddleware:
         return response
 
 
+class MethodNotAllowedPageMiddleware:
+    """Django answers a wrong method with an empty 405; a person gets a page that explains it.
+
+    Typically a step's address (which only its button may send) opened from the
+    history or a bookmark. The Allow header is kept.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            from resursrad.errors import method_not_allowed
+
+            return method_not_allowed(response.get("Allow", ""))
+        return response
+
+
 class IdleSessionMiddleware:
     """Keep the idle timeout while writing the session at most once a minute.
 

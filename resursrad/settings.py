@@ -99,6 +99,7 @@ MIDDLEWARE = [
     # Before the session and everything else: bad bytes never reach the database.
     "resursrad.middleware.RejectBadInputMiddleware",
     "resursrad.middleware.PrivateResponseMiddleware",
+    "resursrad.middleware.MethodNotAllowedPageMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "resursrad.middleware.IdleSessionMiddleware",

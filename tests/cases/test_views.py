@@ -661,3 +661,19 @@ def test_the_latest_question_and_answer_stand_at_the_top(
         content = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
     top = content[: content.index("Deltagaren")]
     assert "Finns läkarintyg?" in top and "Handläggaren svarar" in top and "Ja, från mars." in top
+
+
+def _first_crumb(response):
+    content = response.content.decode()
+    crumbs = content.split('<ol class="breadcrumb">', 1)[1]
+    return crumbs.split("</li>", 1)[0]
+
+
+def test_the_first_crumb_leads_each_role_back_to_where_they_work(client, case_worker, coordinator):
+    referral = submitted_referral(case_worker)
+    client.force_login(case_worker)
+    crumb = _first_crumb(client.get(reverse("cases:detail", args=[referral.pk])))
+    assert reverse("cases:list") in crumb and "Mina ärenden" in crumb
+    client.force_login(coordinator)
+    crumb = _first_crumb(client.get(reverse("cases:detail", args=[referral.pk])))
+    assert reverse("cases:inbox") in crumb and "Samordning" in crumb

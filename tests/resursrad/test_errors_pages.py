@@ -88,3 +88,27 @@ def test_interface_is_swedish_whatever_the_browser_asks_for(client, db):
     assert '<html lang="sv">' in content
     assert "Logga in" in content
     assert "Content-Language" not in response.headers or response["Content-Language"] == "sv"
+
+
+def test_a_step_address_opened_with_get_explains_itself_and_changes_nothing(client, case_worker):
+    from cases.models import Status
+    from tests.factories import make_referral
+
+    referral = make_referral(case_worker)
+    client.force_login(case_worker)
+    response = client.get(f"/cases/{referral.pk}/submit/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    content = response.content.decode()
+    _assert_swedish_layout(content)
+    assert "Sidan kan inte öppnas på det här sättet" in content
+    assert "Ingenting ändrades" in content
+    referral.refresh_from_db()
+    assert referral.status == Status.DRAFT
+
+
+def test_a_wrong_method_page_is_made_without_the_database(rf, django_assert_num_queries, db):
+    with django_assert_num_queries(0):
+        response = errors.method_not_allowed("GET, HEAD")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
