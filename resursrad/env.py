@@ -8,6 +8,8 @@ secrets mounted by the container platform).
 from __future__ import annotations
 
 import os
+import re
+from datetime import time
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -85,3 +87,14 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
         allowed = ", ".join(sorted(choices))
         raise ImproperlyConfigured(f"{name} must be one of {allowed}, not {value!r}.")
     return value
+
+
+def env_time(name: str, default: str) -> time:
+    """A time of day written HH:MM (24-hour clock), e.g. 07:00."""
+    value = _raw(name) or default
+    match = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", value)
+    if match is None:
+        raise ImproperlyConfigured(
+            f"{name} must be a time of day written HH:MM (00:00 to 23:59), not {value!r}."
+        )
+    return time(int(match[1]), int(match[2]))

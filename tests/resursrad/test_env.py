@@ -1,7 +1,9 @@
+from datetime import time
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from resursrad.env import env_bool, env_choice, env_int, env_list, env_str
+from resursrad.env import env_bool, env_choice, env_int, env_list, env_str, env_time
 
 
 def test_bool_accepts_common_spellings(monkeypatch):
@@ -63,3 +65,17 @@ def test_bool_refuses_an_empty_file(monkeypatch, tmp_path):
 def test_unset_bool_means_default(monkeypatch):
     monkeypatch.delenv("X_FLAG", raising=False)
     assert env_bool("X_FLAG", False) is False
+
+
+def test_time_of_day_is_read_as_hours_and_minutes(monkeypatch):
+    monkeypatch.setenv("X_TIME", "7:05")
+    assert env_time("X_TIME", "12:00") == time(7, 5)
+    monkeypatch.delenv("X_TIME")
+    assert env_time("X_TIME", "23:59") == time(23, 59)
+
+
+@pytest.mark.parametrize("value", ["24:00", "07:60", "7", "07.00", "sju"])
+def test_time_of_day_out_of_range_is_refused(monkeypatch, value):
+    monkeypatch.setenv("X_TIME", value)
+    with pytest.raises(ImproperlyConfigured, match="X_TIME must be a time of day written HH:MM"):
+        env_time("X_TIME", "07:00")
