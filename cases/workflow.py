@@ -119,6 +119,9 @@ class Transition:
     after: Callable[[Referral], None] | None = None
     # The case cannot be opened afterwards: go back to the list.
     leaves_case: bool = False
+    # Notification kinds sent after the move (cases/notifications.py), to
+    # their declared recipients; never to the one who took the step.
+    notifies: tuple[str, ...] = ()
 
     @property
     def on_case_page(self) -> bool:

@@ -18,7 +18,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from resursrad.env import env_bool, env_choice, env_int, env_list, env_str
+from resursrad.env import env_bool, env_choice, env_int, env_list, env_str, env_time
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cases",
     "meetings",
     "deviations",
+    "resursrad.notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -238,7 +239,8 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# E-mail: the console by default, SMTP when EMAIL_HOST is set.
+# E-mail: the console by default, SMTP when EMAIL_HOST is set (production
+# should set it: without it, notification e-mails are written to the log).
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -246,10 +248,27 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-    EMAIL_TIMEOUT = 10
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true.")
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "resursrad@localhost")
+# The address links in e-mails start with (scheme and host, no trailing slash).
+SITE_URL = env_str(
+    "SITE_URL",
+    f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}" if DEBUG else f"https://{ALLOWED_HOSTS[0]}",
+).rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}.")
+
+# Notifications (resursrad.notifications): the daily digest goes at this local
+# time; a row claimed for sending and not sent within the lease is claimed
+# again; a temporary failure is retried until the attempts run out.
+NOTIFICATION_DIGEST_TIME = env_time("NOTIFICATION_DIGEST_TIME", "07:00")
+NOTIFICATION_LEASE_MINUTES = env_int("NOTIFICATION_LEASE_MINUTES", 5, minimum=1)
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8, minimum=1)
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -308,14 +327,20 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "processed", "control"):
         (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    # Socket timeouts, so that a hanging Redis cannot hang a web request.
+    # Short socket timeouts: a stopped or hanging Redis costs a web request at
+    # most a few seconds (notify publishes once, without retrying; the outbox
+    # keeps what is due). The worker waits on BRPOP in its event loop, which
+    # these do not cut short. Every task's time limit is below the visibility
+    # timeout, so a running task is never handed to a second worker.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_timeout": 5,
-        "socket_connect_timeout": 5,
+        "socket_timeout": 2,
+        "socket_connect_timeout": 2,
         "visibility_timeout": 3600,
     }
-CELERY_BROKER_CONNECTION_TIMEOUT = 5
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker never gives up on the broker: it reconnects for as long as it runs.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
@@ -323,13 +348,23 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# acks_late and reject_on_worker_lost are set on each task that is safe to run
+# twice (resursrad/tasks.py, cases/tasks.py, resursrad/notifications/tasks.py),
+# not globally: a new task must choose.
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+# A task cut off by a lost connection runs again: every task is safe to repeat.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "resursrad.tasks.record_heartbeat", "schedule": 60.0},
+    # Everything due, not only what fell due in the last minute: a missed run is caught up.
+    "send-due-notifications": {
+        "task": "resursrad.notifications.tasks.sweep_due_notifications",
+        "schedule": 60.0,
+    },
     "end-lapsed-consents": {"task": "cases.tasks.end_referrals_with_lapsed_consent", "schedule": 3600.0},
     # Nightly, at quiet hours: erasure (gallring) and expired sessions.
     "erase-due-personal-data": {

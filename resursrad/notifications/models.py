@@ -1,0 +1,408 @@
+"""The outbox: one row per recipient, kind, object and due time.
+
+The row is the record of what is due and what was sent, in the app and by
+e-mail; the broker only carries the news that something is due. A row's
+e-mail moves ``pending`` → ``sent`` (or ``failed`` after the retries, or
+``cancelled`` with its object); ``not_emailed`` rows live in the app only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from resursrad.notifications.kinds import Kind, UnknownKind, registry
+
+
+class Channel(models.TextChoices):
+    """How a user wants a kind by e-mail; every notification also shows in the app."""
+
+    EMAIL = "email", _("E-mail at once")
+    DIGEST = "digest", _("A daily summary by e-mail")
+    IN_APP = "in_app", _("In the app only")
+
+
+class Delivery(models.TextChoices):
+    """Where a notification's e-mail stands."""
+
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NOT_EMAILED = "not_emailed", _("In the app only")
+
+
+# Why a row is not e-mailed, or why its e-mail failed; shown on the overview.
+NOTE_NO_ADDRESS = "no_address"
+NOTE_IN_APP_CHOSEN = "in_app_chosen"
+
+
+def object_key(obj: Any) -> tuple[int, int]:
+    """(content type id, primary key) of any saved model instance."""
+    return ContentType.objects.get_for_model(obj, for_concrete_model=False).pk, obj.pk
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    # --- the in-app notification centre --------------------------------
+
+    def for_user(self, user: Any, now: datetime | None = None) -> NotificationQuerySet:
+        """What the user's notification centre shows: theirs, due, not cancelled, newest first."""
+        now = now or timezone.now()
+        return (
+            self.filter(recipient=user, due_at__lte=now)
+            .exclude(status=Delivery.CANCELLED)
+            .order_by("-due_at", "-pk")
+        )
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+    def mark_read(self, now: datetime | None = None) -> int:
+        """Mark these read; rows read before keep their time."""
+        return self.filter(read_at__isnull=True).update(read_at=now or timezone.now())
+
+    def mark_all_read(self, user: Any, now: datetime | None = None) -> int:
+        now = now or timezone.now()
+        return self.for_user(user, now).mark_read(now)
+
+    # --- the administrators' overview -----------------------------------
+
+    def of_kind(self, kind: str | None) -> NotificationQuerySet:
+        """Rows of one declared kind; every row for an empty or unknown kind."""
+        if kind and kind in registry:
+            return self.filter(kind=kind)
+        return self
+
+    def pending(self) -> NotificationQuerySet:
+        return self.filter(status=Delivery.PENDING)
+
+    def upcoming(self, now: datetime | None = None) -> NotificationQuerySet:
+        return self.pending().filter(send_after__gt=now or timezone.now())
+
+    def sent(self) -> NotificationQuerySet:
+        return self.filter(status=Delivery.SENT)
+
+    def failed(self) -> NotificationQuerySet:
+        return self.filter(status=Delivery.FAILED)
+
+    def not_emailed(self) -> NotificationQuerySet:
+        return self.filter(status=Delivery.NOT_EMAILED)
+
+    def counts_by_kind(self) -> dict[str, dict[str, int]]:
+        """{kind: {status: count}} in one query."""
+        counts: dict[str, dict[str, int]] = {}
+        for row in self.order_by().values("kind", "status").annotate(count=models.Count("pk")):
+            counts.setdefault(row["kind"], {})[row["status"]] = row["count"]
+        return counts
+
+    def retry(self, now: datetime | None = None) -> int:
+        """Send failed rows again from the start: a fresh count of attempts, due now."""
+        from resursrad.notifications import services
+
+        now = now or timezone.now()
+        retried = self.failed().update(
+            status=Delivery.PENDING, attempts=0, send_after=now, claim=None, lease_until=None, note=""
+        )
+        if retried:
+            services.kick_after_commit()
+        return retried
+
+    # --- cancelling ------------------------------------------------------
+
+    def about(self, *objects: Any) -> NotificationQuerySet:
+        """Rows about any of these objects."""
+        condition = Q(pk__in=[])
+        for obj in objects:
+            content_type_id, object_id = object_key(obj)
+            condition |= Q(content_type_id=content_type_id, object_id=object_id)
+        return self.filter(condition)
+
+    def cancel(self) -> int:
+        """Withdraw what has not gone out: pending rows and in-app rows not yet due.
+
+        A send already under way finishes; its row then stays cancelled.
+        """
+        now = timezone.now()
+        return self.filter(
+            Q(status=Delivery.PENDING) | Q(status=Delivery.NOT_EMAILED, due_at__gt=now)
+        ).update(status=Delivery.CANCELLED, claim=None, lease_until=None)
+
+    # --- delivery ---------------------------------------------------------
+
+    def waiting(self, now: datetime) -> NotificationQuerySet:
+        """What a new preference still changes: e-mails not under way, in-app reminders still to come."""
+        return self.filter(claim__isnull=True).filter(
+            Q(status=Delivery.PENDING)
+            | Q(status=Delivery.NOT_EMAILED, note=NOTE_IN_APP_CHOSEN, due_at__gt=now)
+        )
+
+    def due(self, now: datetime) -> NotificationQuerySet:
+        """E-mails that may go now and that no live lease holds."""
+        return self.pending().filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now), send_after__lte=now
+        )
+
+    def claim_batch(self, *, now: datetime, lease: timedelta, limit: int) -> tuple[uuid.UUID, list[Any]]:
+        """Claim up to ``limit`` due rows for one sweep: (claim token, [(pk, recipient_id, channel)]).
+
+        Two sweeps at once each skip the rows the other has locked, and a
+        claimed row is not due again until its lease runs out: a sweep that
+        died after claiming, or a send that never finished, is retried then.
+        Two queries whatever the batch size.
+        """
+        token = uuid.uuid4()
+        with transaction.atomic():
+            rows = list(
+                self.due(now)
+                .order_by("send_after", "pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", "recipient_id", "channel")[:limit]
+            )
+            if rows:
+                Notification.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(
+                    claim=token, claimed_at=now, lease_until=now + lease
+                )
+        return token, rows
+
+    def take(
+        self,
+        claim: uuid.UUID,
+        *,
+        now: datetime,
+        lease: timedelta,
+        pk: int | None = None,
+        recipient_id: int | None = None,
+    ) -> tuple[uuid.UUID, list[Notification]]:
+        """Take the rows a sweep claimed for one e-mail, by a conditional update.
+
+        Only the first delivery of a message finds the sweep's claim: a second
+        delivery of the same message (a redelivery, a duplicate) takes nothing
+        and sends nothing.
+        """
+        own = uuid.uuid4()
+        rows = self.pending().filter(claim=claim)
+        if pk is not None:
+            rows = rows.filter(pk=pk)
+        elif recipient_id is not None:
+            rows = rows.filter(recipient_id=recipient_id, channel=Channel.DIGEST)
+        else:
+            return own, []
+        if not rows.update(claim=own, lease_until=now + lease):
+            return own, []
+        return own, list(self.filter(claim=own, status=Delivery.PENDING).select_related("recipient"))
+
+    def record_sent(self, own: uuid.UUID, now: datetime) -> int:
+        return self.filter(claim=own, status=Delivery.PENDING).update(
+            status=Delivery.SENT,
+            sent_at=now,
+            attempts=models.F("attempts") + 1,
+            claim=None,
+            lease_until=None,
+            note="",
+        )
+
+    def record_failure(self, own: uuid.UUID, *, now: datetime, error: str, retry_at: datetime | None) -> int:
+        """A failed attempt: due again at ``retry_at``, or failed for good when it is None."""
+        rows = self.filter(claim=own, status=Delivery.PENDING)
+        common = {
+            "attempts": models.F("attempts") + 1,
+            "claim": None,
+            "lease_until": None,
+            "note": error[:300],
+        }
+        if retry_at is None:
+            return rows.update(status=Delivery.FAILED, **common)
+        return rows.update(send_after=retry_at, **common)
+
+
+class Notification(models.Model):
+    """One notification to one user about one object, due at one time."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Copied from the object when notified, so that the texts, the link and
+    # the overview need neither the object nor anything personal: a case
+    # number, a time, a place (kinds.ALLOWED_PLACEHOLDERS).
+    reference = models.CharField(_("case number"), max_length=40, blank=True)
+    url = models.CharField(_("link"), max_length=300)
+    context = models.JSONField(default=dict, blank=True)
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("e-mail"), max_length=12, choices=Delivery.choices)
+    # When the e-mail may go: due_at, the next digest, or after a retry's wait.
+    send_after = models.DateTimeField(_("e-mail due"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Who holds the row for sending, and until when (the lease).
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "content_type", "object_id", "due_at"],
+                name="notification_once_per_recipient_kind_object_due",
+            ),
+            models.CheckConstraint(
+                name="notification_sent_has_time",
+                condition=Q(status=Delivery.SENT, sent_at__isnull=False) | ~Q(status=Delivery.SENT),
+            ),
+            models.CheckConstraint(
+                name="notification_pending_has_send_time",
+                condition=Q(status=Delivery.PENDING, send_after__isnull=False) | ~Q(status=Delivery.PENDING),
+            ),
+            models.CheckConstraint(
+                name="notification_status_is_known", condition=Q(status__in=Delivery.values)
+            ),
+        ]
+        indexes = [
+            # The sweep: pending rows by the time they may go.
+            models.Index(
+                fields=["send_after"], condition=Q(status=Delivery.PENDING), name="notification_due"
+            ),
+            # The unread count in the navigation.
+            models.Index(
+                fields=["recipient", "due_at"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+            models.Index(fields=["recipient", "-due_at"], name="notification_recipient"),
+            models.Index(fields=["content_type", "object_id"], name="notification_object"),
+            models.Index(fields=["claim"], name="notification_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference} {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def declared_kind(self) -> Kind | None:
+        """The kind's declaration; None if no app declares it any more."""
+        try:
+            return registry.get(self.kind)
+        except UnknownKind:
+            return None
+
+    @property
+    def kind_label(self) -> str:
+        kind = self.declared_kind
+        return str(kind.label) if kind else self.kind
+
+    @property
+    def subject(self) -> str:
+        kind = self.declared_kind
+        return kind.render(self.context)[0] if kind else self.reference
+
+    @property
+    def text(self) -> str:
+        kind = self.declared_kind
+        return kind.render(self.context)[1] if kind else ""
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def has_no_address(self) -> bool:
+        return self.note == NOTE_NO_ADDRESS
+
+    def mark_read(self, now: datetime | None = None) -> bool:
+        """Mark read once; False if it was read already."""
+        now = now or timezone.now()
+        updated = Notification.objects.filter(pk=self.pk, read_at__isnull=True).update(read_at=now)
+        if updated:
+            self.read_at = now
+        return bool(updated)
+
+    def retry(self) -> bool:
+        """Send a failed notification again (the administrators' retry button)."""
+        retried = Notification.objects.filter(pk=self.pk).retry()
+        self.refresh_from_db()
+        return bool(retried)
+
+
+class PreferenceQuerySet(models.QuerySet["NotificationPreference"]):
+    def channels_for(self, users: Iterable[Any], kind: Kind) -> dict[int, str]:
+        """The channel each user gets this kind by, in one query: urgent kinds always e-mail at once."""
+        user_ids = [user.pk for user in users]
+        if kind.urgent:
+            return dict.fromkeys(user_ids, Channel.EMAIL)
+        chosen = dict(self.filter(user_id__in=user_ids, kind=kind.name).values_list("user_id", "channel"))
+        return {pk: chosen.get(pk, Channel.EMAIL) for pk in user_ids}
+
+    def for_user(self, user: Any) -> list[tuple[Kind, str]]:
+        """Every declared kind with the user's channel for it (e-mail at once unless chosen)."""
+        chosen = dict(self.filter(user=user).values_list("kind", "channel"))
+        return [
+            (kind, Channel.EMAIL if kind.urgent else chosen.get(kind.name, Channel.EMAIL))
+            for kind in registry
+        ]
+
+
+class NotificationPreference(models.Model):
+    """How one user wants one kind: e-mail at once, a daily digest or in the app only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+
+    objects = PreferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_user_and_kind"),
+            models.CheckConstraint(
+                name="preference_channel_is_known", condition=Q(channel__in=Channel.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.channel}"
+
+    @classmethod
+    def choose(cls, user: Any, kind: Kind | str, channel: str, now: datetime | None = None) -> None:
+        """Record the user's choice for a kind; what is still waiting follows it.
+
+        An urgent kind always goes by e-mail: a choice for it is refused.
+        """
+        from resursrad.notifications import services
+        from resursrad.notifications.kinds import resolve
+
+        declared = resolve(kind)
+        if channel not in Channel.values:
+            raise ValueError(f"Unknown channel {channel!r}.")
+        if declared.urgent and channel != Channel.EMAIL:
+            raise ValueError(f"{declared.name} is urgent and always goes by e-mail.")
+        with transaction.atomic():
+            cls.objects.update_or_create(user=user, kind=declared.name, defaults={"channel": channel})
+            services.replan_waiting(user, declared, channel, now or timezone.now())
