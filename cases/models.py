@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases import workflow
+from cases import notifications, workflow
 from cases.workflow import DomainError, Status
 from resursrad import personnummer
 from resursrad.models import Organisation, Party, User
@@ -566,6 +566,7 @@ class Referral(models.Model):
             )
             if transition.after is not None:
                 transition.after(locked)
+            notifications.after_transition(locked, transition, by=by)
 
     def submit(self, *, by: User, today: date | None = None) -> None:
         self.perform("submit", by=by, today=today)
@@ -612,6 +613,7 @@ class Referral(models.Model):
                 by=by,
                 comment=gettext("Taken over from %(name)s.") % {"name": previous.get_full_name()},
             )
+            notifications.after_take_over(locked, previous=previous, by=by)
 
     def withdraw_all_consents(self, *, by: User, on: date, today: date | None = None) -> int:
         """The individual withdrew consent for every party at once."""
@@ -687,6 +689,7 @@ class Referral(models.Model):
             )
             % {"parties": names},
         )
+        notifications.after_parties_removed(self, missing, by=by)
         return True
 
     @transaction.atomic
@@ -858,6 +861,7 @@ class Consent(models.Model):
             raise DomainError(gettext("This consent has already been withdrawn."))
         self.withdrawn_on = on
         self.withdrawal_registered_by = by
+        notifications.after_consent_withdrawn(self)
         ReferralEvent.objects.create(
             referral_id=self.referral_id,
             kind=EventKind.CONSENT_WITHDRAWN,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from cases.models import DomainError, ErasureRun, Referral
+from cases import notifications, workflow
+from cases.models import Consent, DomainError, ErasureRun, Referral, Status
 
 
 def end_referrals_with_lapsed_consent(today: date | None = None) -> int:
@@ -38,3 +41,34 @@ def erase_due_personal_data(today: date | None = None, *, dry_run: bool = False)
     if not dry_run:
         ErasureRun.objects.create(counts=dict(counts), total=sum(counts.values()))
     return dict(counts)
+
+
+def plan_reminders(now: datetime | None = None) -> int:
+    """Notify of consent that expires within CONSENT_EXPIRY_WARNING_DAYS and of long waits.
+
+    Each reminder has a fixed due time (from the consent's last day, from the
+    submission), so running this again, or after a missed run, adds nothing
+    twice. Returns the number of objects looked at.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    horizon = today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+    expiring = Consent.objects.filter(
+        withdrawn_on__isnull=True,
+        valid_until__gte=today,
+        valid_until__lte=horizon,
+        referral__status__in=workflow.CONSENT_BOUND_STATES,
+    ).select_related("referral__handler")
+    waiting = Referral.objects.filter(
+        status=Status.SUBMITTED, submitted_at__lte=now - timedelta(days=settings.INBOX_LONG_WAIT_DAYS)
+    )
+    looked_at = 0
+    with transaction.atomic():
+        for consent in expiring:
+            if consent.party in consent.referral.requested_parties:
+                notifications.notify_consent_expiring(consent)
+            looked_at += 1
+        for referral in waiting:
+            notifications.notify_long_wait(referral)
+            looked_at += 1
+    return looked_at

@@ -14,6 +14,12 @@ def end_referrals_with_lapsed_consent() -> int:
     return services.end_referrals_with_lapsed_consent()
 
 
+@shared_task(**REPEATABLE)
+def plan_reminders() -> int:
+    """Notify of consent about to expire and of long waits; a second run adds nothing."""
+    return services.plan_reminders()
+
+
 # Erasure may take long after a pause; still well below the broker's visibility timeout.
 @shared_task(soft_time_limit=1800, time_limit=1900, **REPEATABLE)
 def erase_due_personal_data() -> dict[str, int]:

@@ -190,6 +190,7 @@ TRANSITIONS: dict[str, Transition] = {
             guard=consent_covers_requested_parties,
             changes=submitted_now,
             hint=_("Consent covers every party. The coordinator sees the referral once you submit it."),
+            notifies=("cases.submitted",),
         ),
         Transition(
             name="accept",
@@ -200,6 +201,7 @@ TRANSITIONS: dict[str, Transition] = {
             done=_("The referral has been accepted and waits for a time on an agenda."),
             comment=Comment.OPTIONAL,
             comment_label=_("Comment to the case worker (optional)"),
+            notifies=("cases.accepted",),
         ),
         Transition(
             name="request_info",
@@ -212,6 +214,7 @@ TRANSITIONS: dict[str, Transition] = {
             comment_label=_("Your question to the case worker"),
             comment_missing=_("Write your question to the case worker."),
             style="outline-primary",
+            notifies=("cases.info_requested",),
         ),
         Transition(
             name="resubmit",
@@ -225,6 +228,7 @@ TRANSITIONS: dict[str, Transition] = {
             comment_missing=_("Write your answer to the coordinator."),
             guard=consent_covers_requested_parties,
             changes=submitted_now,
+            notifies=("cases.answered",),
         ),
         Transition(
             name="decline",
@@ -238,6 +242,7 @@ TRANSITIONS: dict[str, Transition] = {
             comment_missing=_("Write why the referral is declined."),
             changes=erase_after_closing,
             style="outline-danger",
+            notifies=("cases.declined",),
         ),
         Transition(
             name="close",
@@ -277,6 +282,7 @@ TRANSITIONS: dict[str, Transition] = {
             done=_("The referral has ended because consent was withdrawn or expired."),
             comment=Comment.REQUIRED,
             changes=erase_after_consent_ended,
+            notifies=("cases.consent_ended",),
         ),
     ]
 }

@@ -366,6 +366,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "end-lapsed-consents": {"task": "cases.tasks.end_referrals_with_lapsed_consent", "schedule": 3600.0},
+    # Reminders that follow from time passing: consent that will expire, long waits.
+    "plan-case-reminders": {"task": "cases.tasks.plan_reminders", "schedule": 3600.0},
     # Nightly, at quiet hours: erasure (gallring) and expired sessions.
     "erase-due-personal-data": {
         "task": "cases.tasks.erase_due_personal_data",
