@@ -28,6 +28,8 @@ $(VENV)/.dev-installed: $(BIN)/python requirements.txt requirements-run.txt requ
 	@touch $(VENV)/.run-installed $@
 
 run: export DEBUG := true
+# Links in e-mails point at the web server (honcho gives each process its own PORT).
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.run-installed ## Install, migrate, load demo data and start web, worker and scheduler (DEBUG=true)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data

@@ -316,6 +316,7 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if not CELERY_BROKER_URL.startswith(("filesystem://", "redis://", "rediss://")):
     raise ImproperlyConfigured("CELERY_BROKER_URL must be filesystem://, redis:// or rediss://.")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT = "resursrad.celery:FileSystemTransport"
     _queue_dir = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
