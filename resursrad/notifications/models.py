@@ -179,29 +179,34 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
         *,
         now: datetime,
         lease: timedelta,
-        pk: int | None = None,
+        pks: list[int] | None = None,
         recipient_id: int | None = None,
     ) -> tuple[uuid.UUID, list[Notification]]:
-        """Take the rows a sweep claimed for one e-mail, by a conditional update.
+        """Take the rows a sweep claimed for one message, by a conditional update.
 
         Only the first delivery of a message finds the sweep's claim: a second
         delivery of the same message (a redelivery, a duplicate) takes nothing
-        and sends nothing.
+        and sends nothing. Two queries.
         """
         own = uuid.uuid4()
         rows = self.pending().filter(claim=claim)
-        if pk is not None:
-            rows = rows.filter(pk=pk)
+        if pks is not None:
+            rows = rows.filter(pk__in=pks)
         elif recipient_id is not None:
             rows = rows.filter(recipient_id=recipient_id, channel=Channel.DIGEST)
         else:
             return own, []
         if not rows.update(claim=own, lease_until=now + lease):
             return own, []
-        return own, list(self.filter(claim=own, status=Delivery.PENDING).select_related("recipient"))
+        taken = self.filter(claim=own, status=Delivery.PENDING).select_related("recipient").order_by("pk")
+        return own, list(taken)
 
-    def record_sent(self, own: uuid.UUID, now: datetime) -> int:
-        return self.filter(claim=own, status=Delivery.PENDING).update(
+    def held(self, own: uuid.UUID, pks: list[int]) -> NotificationQuerySet:
+        """These rows, while the send that took them still holds them."""
+        return self.filter(claim=own, status=Delivery.PENDING, pk__in=pks)
+
+    def record_sent(self, own: uuid.UUID, pks: list[int], now: datetime) -> int:
+        return self.held(own, pks).update(
             status=Delivery.SENT,
             sent_at=now,
             attempts=models.F("attempts") + 1,
@@ -210,9 +215,8 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
             note="",
         )
 
-    def record_failure(self, own: uuid.UUID, *, now: datetime, error: str, retry_at: datetime | None) -> int:
+    def record_failure(self, own: uuid.UUID, pks: list[int], *, error: str, retry_at: datetime | None) -> int:
         """A failed attempt: due again at ``retry_at``, or failed for good when it is None."""
-        rows = self.filter(claim=own, status=Delivery.PENDING)
         common = {
             "attempts": models.F("attempts") + 1,
             "claim": None,
@@ -220,8 +224,17 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
             "note": error[:300],
         }
         if retry_at is None:
-            return rows.update(status=Delivery.FAILED, **common)
-        return rows.update(send_after=retry_at, **common)
+            return self.held(own, pks).update(status=Delivery.FAILED, **common)
+        return self.held(own, pks).update(send_after=retry_at, **common)
+
+    def record_not_emailed(self, own: uuid.UUID, pks: list[int], note: str) -> int:
+        return self.held(own, pks).update(
+            status=Delivery.NOT_EMAILED, claim=None, lease_until=None, note=note
+        )
+
+    def release(self, own: uuid.UUID, pks: list[int]) -> int:
+        """Give rows back unsent, due at once: the next sweep takes them."""
+        return self.held(own, pks).update(claim=None, lease_until=None)
 
 
 class Notification(models.Model):

@@ -10,6 +10,7 @@ is sent after the lease, a repeated one finds nothing to take.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import random
@@ -20,8 +21,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -44,6 +46,8 @@ logger = logging.getLogger(__name__)
 # outage takes everything due, in bounded steps.
 BATCH_SIZE = 200
 MAX_BATCHES = 100
+# E-mails sent by one send task, over one SMTP connection.
+SEND_GROUP = 20
 # The wait before a retry doubles from RETRY_BASE up to RETRY_CAP, with jitter.
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=1)
@@ -228,23 +232,25 @@ def sweep(
 
 
 def publish(token: uuid.UUID, rows: list[tuple[int, int, str]]) -> int:
-    """One message per e-mail of a claimed batch: a row, or a recipient's digest.
+    """The messages for a claimed batch: e-mails at once in groups, one digest per recipient.
 
     If the broker fails part-way, the rows not yet taken are released for the
     next sweep; a message already published then finds its claim gone.
     """
     from resursrad.celery import app
-    from resursrad.notifications.tasks import send_digest, send_notification
+    from resursrad.notifications.tasks import send_digest, send_notifications
 
     claim = str(token)
+    at_once = [pk for pk, _, channel in rows if channel != Channel.DIGEST]
     digests = sorted({recipient_id for _, recipient_id, channel in rows if channel == Channel.DIGEST})
     published = 0
     try:
         with app.producer_or_acquire() as producer:
-            for pk, _, channel in rows:
-                if channel != Channel.DIGEST:
-                    send_notification.apply_async((claim, pk), producer=producer)
-                    published += 1
+            for start in range(0, len(at_once), SEND_GROUP):
+                send_notifications.apply_async(
+                    (claim, at_once[start : start + SEND_GROUP]), producer=producer
+                )
+                published += 1
             for recipient_id in digests:
                 send_digest.apply_async((claim, recipient_id), producer=producer)
                 published += 1
@@ -258,43 +264,90 @@ def publish(token: uuid.UUID, rows: list[tuple[int, int, str]]) -> int:
 
 
 def send_claimed(
-    claim: uuid.UUID, *, pk: int | None = None, recipient_id: int | None = None, now: datetime | None = None
+    claim: uuid.UUID,
+    *,
+    pks: list[int] | None = None,
+    recipient_id: int | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """Take the claimed rows of one e-mail, send it, record the outcome; returns rows sent.
+    """Take the rows a message names, send their e-mails, record each outcome; returns rows sent.
 
-    A second delivery of the same message takes nothing and sends nothing. A
-    temporary failure is due again after a growing wait with jitter, through
-    the sweep (no long countdown on the broker); after NOTIFICATION_MAX_ATTEMPTS,
-    or at once for a permanent refusal, the rows are failed.
+    ``pks``: one e-mail per row; ``recipient_id``: that recipient's digest,
+    one e-mail for all its rows. A second delivery of the same message takes
+    nothing and sends nothing.
     """
     now = now or timezone.now()
-    own, rows = Notification.objects.take(claim, now=now, lease=lease(), pk=pk, recipient_id=recipient_id)
+    own, rows = Notification.objects.take(claim, now=now, lease=lease(), pks=pks, recipient_id=recipient_id)
     if not rows:
         return 0
-    recipient = rows[0].recipient
-    if not (recipient.is_active and recipient.email):
-        Notification.objects.filter(claim=own, status=Delivery.PENDING).update(
-            status=Delivery.NOT_EMAILED, claim=None, lease_until=None, note=NOTE_NO_ADDRESS
-        )
-        return 0
+    groups = [rows] if recipient_id is not None else [[row] for row in rows]
+    return deliver(own, groups)
+
+
+def deliver(own: uuid.UUID, groups: list[list[Notification]]) -> int:
+    """Send one e-mail per group over one SMTP connection, recording each as it goes.
+
+    Each e-mail is recorded as sent as soon as the server has accepted it, so
+    a worker that dies part-way sends again only what was not yet recorded. A
+    temporary failure is due again after a growing wait with jitter, through
+    the sweep (no long countdown on the broker); after
+    NOTIFICATION_MAX_ATTEMPTS, or at once for a permanent refusal, the rows
+    are failed. Near the time limit, the rest goes back to the next sweep.
+    """
+    sent = 0
+    connection = None
     try:
-        build_message(rows).send()
-    except Exception as error:  # noqa: BLE001 - every failure is recorded on the rows
-        attempts = max(row.attempts for row in rows) + 1
-        temporary = is_temporary(error)
-        retry_at = None
-        if temporary and attempts < settings.NOTIFICATION_MAX_ATTEMPTS:
-            retry_at = timezone.now() + retry_wait(attempts)
-        Notification.objects.record_failure(own, now=now, error=describe(error), retry_at=retry_at)
-        logger.warning(
-            "Notifications: e-mail for rows %s failed (attempt %d, %s): %s",
-            [row.pk for row in rows],
-            attempts,
-            "retrying" if retry_at else "failed",
-            type(error).__name__,
-        )
-        return 0
-    return Notification.objects.record_sent(own, timezone.now())
+        for index, group in enumerate(groups):
+            pks = [row.pk for row in group]
+            recipient = group[0].recipient
+            if not (recipient.is_active and recipient.email):
+                Notification.objects.record_not_emailed(own, pks, NOTE_NO_ADDRESS)
+                continue
+            try:
+                message = build_message(group)
+                if connection is None:
+                    connection = get_connection()
+                    connection.open()
+                message.connection = connection
+                message.send()
+            except SoftTimeLimitExceeded as error:
+                _record_failure(own, group, error)
+                rest = [row.pk for later in groups[index + 1 :] for row in later]
+                Notification.objects.release(own, rest)
+                return sent
+            except Exception as error:  # noqa: BLE001 - every failure is recorded on its rows
+                _record_failure(own, group, error)
+                # Start the next e-mail on a fresh connection.
+                _close(connection)
+                connection = None
+                continue
+            sent += Notification.objects.record_sent(own, pks, timezone.now())
+    finally:
+        _close(connection)
+    return sent
+
+
+def _close(connection: Any) -> None:
+    if connection is not None:
+        # A broken connection is simply dropped.
+        with contextlib.suppress(Exception):
+            connection.close()
+
+
+def _record_failure(own: uuid.UUID, group: list[Notification], error: BaseException) -> None:
+    attempts = max(row.attempts for row in group) + 1
+    retry_at = None
+    if is_temporary(error) and attempts < settings.NOTIFICATION_MAX_ATTEMPTS:
+        retry_at = timezone.now() + retry_wait(attempts)
+    pks = [row.pk for row in group]
+    Notification.objects.record_failure(own, pks, error=describe(error), retry_at=retry_at)
+    logger.warning(
+        "Notifications: e-mail for rows %s failed (attempt %d, %s): %s",
+        pks,
+        attempts,
+        "retrying" if retry_at else "failed",
+        type(error).__name__,
+    )
 
 
 def build_message(rows: list[Notification]) -> EmailMultiAlternatives:

@@ -31,9 +31,9 @@ def sweep_due_notifications() -> int:
 
 
 @shared_task(soft_time_limit=SEND_SOFT_TIME_LIMIT, time_limit=SEND_TIME_LIMIT, **DELIVERY)
-def send_notification(claim: str, pk: int) -> int:
-    """Send one notification's e-mail, if this message still holds its claim."""
-    return services.send_claimed(uuid.UUID(claim), pk=pk)
+def send_notifications(claim: str, pks: list[int]) -> int:
+    """Send these notifications' e-mails, those this message still holds the claim of."""
+    return services.send_claimed(uuid.UUID(claim), pks=pks)
 
 
 @shared_task(soft_time_limit=SEND_SOFT_TIME_LIMIT, time_limit=SEND_TIME_LIMIT, **DELIVERY)

@@ -224,7 +224,7 @@ def test_a_coordinators_question_is_sent_by_email_end_to_end(
     from resursrad.notifications import tasks
 
     published = []
-    for task in (tasks.send_notification, tasks.send_digest):
+    for task in (tasks.send_notifications, tasks.send_digest):
         monkeypatch.setattr(task, "apply_async", lambda args, task=task, **kw: published.append((task, args)))
     monkeypatch.setattr(tasks.sweep_due_notifications, "apply_async", lambda **kw: published.append("kick"))
     monkeypatch.setattr(services, "_broker_down_until", 0.0)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from resursrad.notifications import services
 from resursrad.notifications.models import Delivery, Notification
 from resursrad.notifications.services import notify
-from resursrad.notifications.tasks import send_notification, sweep_due_notifications
+from resursrad.notifications.tasks import send_notifications, sweep_due_notifications
 from tests.factories import UserFactory, submitted_referral
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +48,7 @@ def test_the_same_task_delivered_twice_gives_one_email(faults, org_a):
         now=timezone.now() + timedelta(hours=1), lease=services.lease(), limit=10
     )
     for _ in range(2):
-        send_notification.apply_async((str(token), rows[0][0]))
+        send_notifications.apply_async((str(token), [rows[0][0]]))
     _sent_once_each(faults, [person])
     row = Notification.objects.get()
     assert (row.status, row.attempts) == (Delivery.SENT, 1)

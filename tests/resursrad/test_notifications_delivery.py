@@ -58,7 +58,7 @@ class Broker:
 @pytest.fixture
 def broker(monkeypatch, django_capture_on_commit_callbacks):
     fake = Broker()
-    for task in (tasks.send_notification, tasks.send_digest):
+    for task in (tasks.send_notifications, tasks.send_digest):
         monkeypatch.setattr(
             task, "apply_async", lambda args, task=task, **kw: fake.messages.append((task, args))
         )
@@ -108,7 +108,7 @@ def test_the_same_message_delivered_twice_sends_one_email(org_a, case_worker, br
 def test_a_task_with_a_claim_it_does_not_hold_sends_nothing(org_a, case_worker):
     notify([case_worker], REMINDER, org_a)
     row = Notification.objects.get()
-    assert tasks.send_notification.run(str(uuid.uuid4()), row.pk) == 0
+    assert tasks.send_notifications.run(str(uuid.uuid4()), [row.pk]) == 0
     assert services.send_claimed(uuid.uuid4()) == 0
     assert mail.outbox == []
 
@@ -137,7 +137,7 @@ def test_a_send_that_never_finished_is_retried_after_the_lease_and_sent_once(
     row = Notification.objects.get()
     # The send took the row and died before sending (killed mid-send).
     own, taken = Notification.objects.take(
-        uuid.UUID(broker.messages[0][1][0]), now=timezone.now(), lease=services.lease(), pk=row.pk
+        uuid.UUID(broker.messages[0][1][0]), now=timezone.now(), lease=services.lease(), pks=[row.pk]
     )
     assert [r.pk for r in taken] == [row.pk]
     assert broker.deliver() == 0
@@ -151,7 +151,7 @@ def test_two_sweeps_claim_disjoint_rows(org_a, broker, sweep):
     notify(_people(7), REMINDER, org_a)
     assert sweep(batch_size=3, max_batches=1) == 3
     assert sweep(batch_size=3) == 4
-    pks = [args[1] for _, args in broker.messages]
+    pks = [pk for _, args in broker.messages for pk in args[1]]
     assert sorted(pks) == sorted(Notification.objects.values_list("pk", flat=True))
     assert broker.deliver() == 7
 
@@ -180,6 +180,7 @@ def test_the_queries_per_sweep_batch_are_constant(org_a, broker, django_capture_
 def test_a_broker_failure_while_publishing_releases_the_rest_for_the_next_sweep(
     org_a, monkeypatch, broker, sweep, caplog
 ):
+    monkeypatch.setattr(services, "SEND_GROUP", 1)
     notify(_people(3), REMINDER, org_a)
     published = []
 
@@ -188,13 +189,13 @@ def test_a_broker_failure_while_publishing_releases_the_rest_for_the_next_sweep(
             raise ConnectionError("Redis went away")
         published.append(args)
 
-    monkeypatch.setattr(tasks.send_notification, "apply_async", fail_on_second)
+    monkeypatch.setattr(tasks.send_notifications, "apply_async", fail_on_second)
     assert sweep() == 3
     assert "publishing stopped" in caplog.text
     released = Notification.objects.filter(claim__isnull=True, status=Delivery.PENDING)
     assert released.count() == 3
     # The one message that got out before the failure finds its claim gone.
-    assert tasks.send_notification.run(*published[0]) == 0
+    assert tasks.send_notifications.run(*published[0]) == 0
     monkeypatch.undo()
 
 
@@ -220,18 +221,31 @@ def test_a_recipient_made_inactive_before_sending_gets_no_email(org_a, case_work
 
 
 class RefusingBackend:
-    """An SMTP server's reply to every message, e.g. 451 (try later) or 550 (never)."""
+    """An SMTP server's reply to each message in turn, e.g. 451 (try later) or 550 (never); None accepts."""
 
     replies = []
+    opened = 0
 
     def __init__(self, *args, **kwargs):
-        pass
+        self.is_open = False
+
+    def open(self):
+        if not self.is_open:
+            RefusingBackend.opened += 1
+            self.is_open = True
+
+    def close(self):
+        self.is_open = False
 
     def send_messages(self, messages):
         code = RefusingBackend.replies.pop(0) if RefusingBackend.replies else None
         if code is None:
             mail.outbox.extend(messages)
             return len(messages)
+        if code == "slow":
+            from celery.exceptions import SoftTimeLimitExceeded
+
+            raise SoftTimeLimitExceeded()
         raise smtplib.SMTPDataError(code, b"Mailbox busy" if code < 500 else b"Relaying denied")
 
 
@@ -239,7 +253,54 @@ class RefusingBackend:
 def smtp(settings):
     settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
     RefusingBackend.replies = []
+    RefusingBackend.opened = 0
     return RefusingBackend
+
+
+def test_one_task_sends_a_group_over_one_connection_and_records_each_email(org_a, broker, sweep, smtp):
+    people = _people(25)
+    notify(people, REMINDER, org_a)
+    sweep()
+    assert [len(args[1]) for _, args in broker.messages] == [20, 5]
+    assert broker.deliver() == 25
+    assert smtp.opened == 2
+    assert len(mail.outbox) == 25
+
+
+def test_a_refused_email_in_a_group_does_not_stop_the_others(org_a, broker, sweep, smtp):
+    people = _people(4)
+    notify(people, REMINDER, org_a)
+    sweep()
+    smtp.replies = [None, 451, 550, None]
+    assert broker.deliver() == 2
+    statuses = list(Notification.objects.order_by("pk").values_list("status", "attempts"))
+    assert statuses == [
+        (Delivery.SENT, 1),
+        (Delivery.PENDING, 1),
+        (Delivery.FAILED, 1),
+        (Delivery.SENT, 1),
+    ]
+    # A fresh connection after each failure.
+    assert smtp.opened == 3
+
+
+def test_near_the_time_limit_the_rest_of_the_group_goes_back_to_the_sweep(org_a, broker, sweep, smtp):
+    notify(_people(4), REMINDER, org_a)
+    sweep()
+    smtp.replies = [None, "slow"]
+    assert broker.deliver() == 1
+    rows = list(Notification.objects.order_by("pk"))
+    assert [row.status for row in rows] == [
+        Delivery.SENT,
+        Delivery.PENDING,
+        Delivery.PENDING,
+        Delivery.PENDING,
+    ]
+    assert rows[1].note == "SoftTimeLimitExceeded" and rows[1].attempts == 1
+    assert [row.claim for row in rows[2:]] == [None, None]
+    # The released rows are due at once: the next sweep takes them, the retried one waits.
+    broker.messages.clear()
+    assert sweep() == 2
 
 
 def test_temporary_smtp_errors_are_retried_with_a_growing_wait_then_marked_failed(
@@ -399,7 +460,7 @@ def test_a_digest_message_delivered_twice_sends_one_digest(org_a, case_worker, b
 
 def test_delivery_tasks_acknowledge_late_with_limits_below_lease_and_visibility(settings):
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
-    for task in (tasks.sweep_due_notifications, tasks.send_notification, tasks.send_digest):
+    for task in (tasks.sweep_due_notifications, tasks.send_notifications, tasks.send_digest):
         assert task.acks_late and task.reject_on_worker_lost
         assert task.soft_time_limit < task.time_limit < visibility
     # A row is claimed again only after its lease: a send still running by then was killed.
