@@ -10,7 +10,7 @@ export PORT
 DEV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrations-check check messages clean bench
+.PHONY: help run test lint format migrations-check check messages clean bench bench-notifications
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -67,3 +67,6 @@ clean: ## Remove the virtualenv and local data
 
 bench: $(VENV)/.dev-installed ## List pages against a minimal view, as ratios (ROWS=300 by default)
 	$(DEV) $(BIN)/python bench/bench_lists.py
+
+bench-notifications: $(VENV)/.dev-installed ## Notifications e-mailed by one worker against a no-op task, as a ratio (N=10000)
+	$(DEV) $(BIN)/python bench/bench_notifications.py
