@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core import checks
 from django.utils import translation
 from django.utils.functional import Promise
 
@@ -89,6 +90,7 @@ class Registry:
 
     def _loaded(self) -> dict[str, Kind]:
         if self._kinds is None:
+            # Filled completely or not at all: a failure is raised again next time.
             kinds: dict[str, Kind] = {}
             for config in apps.get_app_configs():
                 module_name = f"{config.name}.notifications"
@@ -143,3 +145,12 @@ def resolve(kind: Kind | str) -> Kind:
     if isinstance(kind, Kind) and declared is not kind:
         raise UnknownKind(f"Notification kind {kind.name!r} is not the declared one.")
     return declared
+
+
+def check_kinds(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """System check: every app's kinds load, with allowed placeholders in every language."""
+    try:
+        list(registry)
+    except (ValueError, ImportError) as error:
+        return [checks.Error(str(error), id="notifications.E001")]
+    return []

@@ -355,3 +355,17 @@ def test_the_referral_kinds_are_declared_and_translated_into_swedish():
         assert "RR-2026-0001" in swedish[1] and "RR-2026-0001" in swedish[2]
     with translation.override("sv"):
         assert registry.get("cases.submitted").render(context)[0] == "Ny ansökan RR-2026-0001"
+
+
+def test_a_wrongly_declared_kind_is_a_system_check_error(monkeypatch):
+    from resursrad.notifications import kinds
+
+    broken = kinds.Registry()
+    monkeypatch.setattr(kinds, "registry", broken)
+    monkeypatch.setattr(
+        broken, "_loaded", lambda: (_ for _ in ()).throw(ValueError("placeholders not allowed"))
+    )
+    errors = kinds.check_kinds()
+    assert [error.id for error in errors] == ["notifications.E001"]
+    monkeypatch.undo()
+    assert kinds.check_kinds() == []
