@@ -157,16 +157,20 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
         Two sweeps at once each skip the rows the other has locked, and a
         claimed row is not due again until its lease runs out: a sweep that
         died after claiming, or a send that never finished, is retried then.
-        Two queries whatever the batch size.
+        A recipient's digest is claimed whole, even past the limit, so that
+        it goes as one e-mail. Two or three queries, whatever the batch size.
         """
         token = uuid.uuid4()
         with transaction.atomic():
-            rows = list(
-                self.due(now)
-                .order_by("send_after", "pk")
-                .select_for_update(skip_locked=True)
-                .values_list("pk", "recipient_id", "channel")[:limit]
-            )
+            due = self.due(now).select_for_update(skip_locked=True)
+            rows = list(due.order_by("send_after", "pk").values_list("pk", "recipient_id", "channel")[:limit])
+            digests = {recipient_id for _, recipient_id, channel in rows if channel == Channel.DIGEST}
+            if digests:
+                rows += list(
+                    due.filter(channel=Channel.DIGEST, recipient_id__in=digests)
+                    .exclude(pk__in=[pk for pk, _, _ in rows])
+                    .values_list("pk", "recipient_id", "channel")
+                )
             if rows:
                 Notification.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(
                     claim=token, claimed_at=now, lease_until=now + lease

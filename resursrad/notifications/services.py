@@ -2,9 +2,9 @@
 
 ``notify`` writes rows inside the caller's transaction and, once that commits,
 asks the worker to sweep. The sweep (also run by beat every minute) claims due
-rows in batches under a lease and publishes one small message per e-mail; the
-send task takes its rows by a conditional update, sends, and records the
-result. Whatever the broker loses or repeats, the rows decide: a lost message
+rows in batches under a lease and publishes small messages naming them (up to
+SEND_GROUP e-mails, or one recipient's digest); the send task takes its rows
+by a conditional update, sends, and records each result. Whatever the broker loses or repeats, the rows decide: a lost message
 is sent after the lease, a repeated one finds nothing to take.
 """
 
@@ -212,7 +212,7 @@ def kick() -> None:
 def sweep(
     now: datetime | None = None, *, batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES
 ) -> int:
-    """Claim everything due, batch by batch, and publish one message per e-mail; returns rows claimed.
+    """Claim everything due, batch by batch, and publish the messages for it; returns rows claimed.
 
     Everything due is taken, not only what fell due since the last run, so a
     run missed while the broker or the database was down is caught up.

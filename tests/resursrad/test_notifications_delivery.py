@@ -446,6 +446,22 @@ def test_one_digest_with_the_days_notifications_goes_at_seven_on_the_switch_morn
     assert len(mail.outbox) == 2
 
 
+def test_a_recipients_digest_is_claimed_whole_even_past_the_batch_size(
+    org_a, org_b, case_worker, colleague, broker, sweep
+):
+    NotificationPreference.choose(case_worker, REMINDER, Channel.DIGEST)
+    now = timezone.now()
+    for minutes in (1, 2, 3):
+        notify([case_worker], REMINDER, org_a, due_at=now - timedelta(minutes=minutes))
+    notify([colleague], REMINDER, org_b, due_at=now - timedelta(minutes=4))
+    later = services.next_digest_at(now)
+    assert sweep(now=later, batch_size=2) == 4
+    digests = [args for task, args in broker.messages if task is tasks.send_digest]
+    assert digests == [(digests[0][0], case_worker.pk)]
+    assert broker.deliver() == 4
+    assert len(mail.outbox) == 2
+
+
 def test_a_digest_message_delivered_twice_sends_one_digest(org_a, case_worker, broker, sweep, settings):
     NotificationPreference.choose(case_worker, REMINDER, Channel.DIGEST)
     notify([case_worker], REMINDER, org_a)
