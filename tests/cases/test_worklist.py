@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from cases import workflow
 from cases.models import Consent, Referral, Status, Todo
-from tests.factories import give_consent, make_referral, submitted_referral
+from tests.factories import give_consent, make_participant, make_referral, submitted_referral
 
 TODAY = timezone.localdate()
 
@@ -165,3 +166,196 @@ def test_every_kind_but_consent_follows_the_workflow_declaration():
     assert workflow.TODO_STATES[Todo.DRAFTS] == {Status.DRAFT}
     assert workflow.TODO_STATES[Todo.MEETING] == {Status.ACCEPTED}
     assert workflow.TODO_STATES[Todo.CONSENT] == set()
+
+
+# --- the page --------------------------------------------------------------
+
+
+def listed(response):
+    return [r.pk for r in response.context["page"].object_list]
+
+
+def test_the_page_shows_to_do_with_counts_and_links(client, one_of_each, case_worker, settings):
+    settings.CONSENT_EXPIRY_WARNING_DAYS = 30
+    client.force_login(case_worker)
+    response = client.get(reverse("cases:list"))
+    content = response.content.decode()
+    assert "Att göra" in content
+    for label in [
+        "fråga från samordnaren att besvara",
+        "utkast att göra klart",
+        "ärende där ett samtycke går ut inom 30 dagar",
+        "accepterat ärende som väntar på möte",
+    ]:
+        assert label in content
+    for kind in Todo:
+        assert f'href="/cases/?todo={kind.value}"' in content
+    assert [item["count"] for item in response.context["todo"]] == [1, 1, 1, 1]
+    # The list itself: what needs action first.
+    assert listed(response)[:4] == [one_of_each[kind].pk for kind in Todo]
+    assert f"Samtycket går ut {(TODAY + timedelta(days=10)).isoformat()}" in content
+
+
+def test_each_link_filters_the_list_to_exactly_those_cases(client, one_of_each, case_worker):
+    client.force_login(case_worker)
+    for kind in Todo:
+        response = client.get(reverse("cases:list"), {"todo": kind.value})
+        assert response.status_code == 200
+        assert listed(response) == [one_of_each[kind].pk], kind
+        assert f"Visar: {kind.label}." in response.content.decode()
+        assert [item["active"] for item in response.context["todo"]] == [k == kind for k in Todo]
+
+
+def test_a_zero_count_is_shown_calmly_without_a_link(client, case_worker):
+    make_referral(case_worker)
+    client.force_login(case_worker)
+    response = client.get(reverse("cases:list"))
+    content = response.content.decode()
+    assert [item["count"] for item in response.context["todo"]] == [0, 1, 0, 0]
+    assert 'href="/cases/?todo=drafts"' in content
+    assert 'href="/cases/?todo=questions"' not in content
+    assert "0 frågor" not in content  # the count and the words are separate elements
+    assert content.count("todo-none") == 3
+
+
+def test_an_unknown_to_do_gets_a_swedish_message_beside_the_filter(client, one_of_each, case_worker):
+    client.force_login(case_worker)
+    response = client.get(reverse("cases:list"), {"todo": "nonsense", "status": "draft"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'id="error_1_id_todo"' in content and "Välj ett av alternativen i listan" in content
+    # The valid filter still applies.
+    assert listed(response) == [one_of_each[Todo.DRAFTS].pk]
+
+
+def test_a_colleague_sees_no_work_of_mine_but_the_whole_list(client, one_of_each, colleague):
+    client.force_login(colleague)
+    response = client.get(reverse("cases:list"))
+    assert [item["count"] for item in response.context["todo"]] == [0, 0, 0, 0]
+    assert len(listed(response)) == 5
+    assert listed(client.get(reverse("cases:list"), {"todo": "questions"})) == []
+
+
+def test_another_organisation_sees_nothing_of_it(client, one_of_each, other_case_worker):
+    mine = make_referral(other_case_worker)
+    client.force_login(other_case_worker)
+    response = client.get(reverse("cases:list"))
+    assert listed(response) == [mine.pk]
+    assert [item["count"] for item in response.context["todo"]] == [0, 1, 0, 0]
+    for kind in Todo:
+        assert listed(client.get(reverse("cases:list"), {"todo": kind.value})) == (
+            [mine.pk] if kind == Todo.DRAFTS else []
+        )
+
+
+def test_the_coordinator_has_no_to_do_here_and_keeps_the_status_filter(
+    client, one_of_each, case_worker, coordinator
+):
+    client.force_login(coordinator)
+    response = client.get(reverse("cases:list"))
+    content = response.content.decode()
+    assert response.context["todo"] is None and "Att göra" not in content
+    # No drafts (they belong to the organisation), newest first, organisations named.
+    expected = [one_of_each[kind].pk for kind in ["waiting", Todo.MEETING, Todo.CONSENT, Todo.QUESTIONS]]
+    assert listed(response) == expected
+    assert '<th scope="col">Organisation</th>' in content and "Ansökande part" in content
+    assert "<td>Haninge kommun</td>" in content
+    assert listed(client.get(reverse("cases:list"), {"status": "info_requested"})) == [
+        one_of_each[Todo.QUESTIONS].pk
+    ]
+    # The case worker's filters are not the coordinator's: ignored, not an error.
+    assert len(listed(client.get(reverse("cases:list"), {"todo": "questions", "mine": "on"}))) == 4
+
+
+def test_a_case_worker_list_does_not_name_their_own_organisation_in_each_row(client, case_worker):
+    make_referral(case_worker)
+    client.force_login(case_worker)
+    content = client.get(reverse("cases:list")).content.decode()
+    assert '<th scope="col">Organisation</th>' not in content
+    assert "<td>Haninge kommun</td>" not in content
+    # Nor a filter by referring party: every case comes from their own.
+    assert "Ansökande part" not in content
+
+
+def test_a_case_worker_who_is_also_coordinator_sees_the_organisation_column(client, case_worker):
+    case_worker.is_coordinator = True
+    case_worker.save(update_fields=["is_coordinator"])
+    make_referral(case_worker)
+    client.force_login(case_worker)
+    response = client.get(reverse("cases:list"))
+    assert '<th scope="col">Organisation</th>' in response.content.decode()
+    assert response.context["todo"] is not None
+
+
+def test_the_list_needs_login(client, db):
+    for response in [
+        client.get(reverse("cases:list"), {"todo": "questions"}),
+        client.post(reverse("cases:list"), {"q": "", "status": "draft"}),
+    ]:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_the_list_refuses_other_methods(client, case_worker, method):
+    client.force_login(case_worker)
+    assert getattr(client, method)(reverse("cases:list")).status_code == 405
+
+
+# --- search and filters in one form -----------------------------------------
+
+
+def test_filtering_keeps_the_search_text(client, case_worker, coordinator):
+    anna_draft = make_referral(case_worker)
+    anna_submitted = submitted_referral(case_worker)
+    make_referral(
+        case_worker, participant=make_participant(first_name="Bo", last_name="Ek", personal_number="")
+    )
+    client.force_login(case_worker)
+    # "Filtrera" pressed with a name in the search field.
+    response = client.post(reverse("cases:list"), {"q": "Andersson", "status": "draft"})
+    assert response.status_code == 200
+    assert listed(response) == [anna_draft.pk]
+    content = response.content.decode()
+    assert 'value="Andersson"' in content
+    assert '<option value="draft" selected>' in content
+    # "Sök" pressed with a filter set.
+    response = client.post(reverse("cases:list"), {"q": "Andersson", "status": "submitted"})
+    assert listed(response) == [anna_submitted.pk]
+
+
+def test_filters_without_search_text_go_into_the_address(client, case_worker):
+    client.force_login(case_worker)
+    response = client.post(
+        reverse("cases:list"), {"q": "", "status": "draft", "todo": "drafts", "created_from": "2026-01-05"}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("cases:list") + "?todo=drafts&status=draft&created_from=2026-01-05"
+
+
+def test_clearing_the_search_keeps_the_filters_and_drops_the_text(client, case_worker):
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:list"), {"q": "19850312-2387", "status": "draft", "clear": "1"})
+    assert response.status_code == 302
+    assert response.url == reverse("cases:list") + "?status=draft"
+    assert "2387" not in response.url
+
+
+def test_an_invalid_filter_with_no_search_is_shown_not_put_in_the_address(client, case_worker):
+    client.force_login(case_worker)
+    response = client.post(reverse("cases:list"), {"q": "", "created_from": "19850312-2387"})
+    assert response.status_code == 200
+    assert "Ange ett riktigt datum" in response.content.decode()
+
+
+def test_the_pages_of_a_search_keep_the_search(client, case_worker):
+    for index in range(30):
+        make_referral(
+            case_worker, participant=make_participant(first_name=f"Person{index}", personal_number="")
+        )
+    client.force_login(case_worker)
+    first = client.post(reverse("cases:list"), {"q": "Andersson"})
+    assert first.context["page"].paginator.count == 30
+    assert 'form="list-form" name="page" value="2"' in first.content.decode()
+    second = client.post(reverse("cases:list"), {"q": "Andersson", "page": "2"})
+    assert second.context["page"].number == 2 and len(listed(second)) == 5
