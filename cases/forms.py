@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import workflow
+from cases import permissions, workflow
 from cases.models import (
     TEXT_LIMIT,
     Consent,
@@ -20,10 +21,11 @@ from cases.models import (
     Sex,
     Status,
     TargetGroup,
+    Todo,
 )
 from resursrad import personnummer
 from resursrad.forms import date_field
-from resursrad.models import Party
+from resursrad.models import Party, User
 
 IDENTIFYING_FIELDS = ["first_name", "last_name", "personal_number", "phone", "email", "address"]
 
@@ -335,33 +337,52 @@ class DecisionForm(forms.Form):
         return self.decisions[self.cleaned_data["decision"]]
 
 
+def _filter_choice(label: Any, choices: Any) -> forms.ChoiceField:
+    """A filter by one value from a list, or all; an unknown value (an old link) is explained."""
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        choices=[("", _("All")), *choices],
+        error_messages={"invalid_choice": _("Choose one of the options in the list.")},
+    )
+
+
 class ReferralFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *Status.choices])
-    party = forms.ChoiceField(
-        label=_("Referring party"), required=False, choices=[("", _("All")), *Party.choices]
-    )
-    target_group = forms.ChoiceField(
-        label=_("Target group"), required=False, choices=[("", _("All")), *TargetGroup.choices]
-    )
+    """The list's filters; the view sends them in the same form as the search text."""
+
+    todo = _filter_choice(_("To do"), Todo.choices)
+    status = _filter_choice(_("Status"), Status.choices)
+    party = _filter_choice(_("Referring party"), Party.choices)
+    target_group = _filter_choice(_("Target group"), TargetGroup.choices)
     created_from = date_field(_("Created from"), required=False)
     created_to = date_field(_("Created until"), required=False)
     mine = forms.BooleanField(label=_("Only where I am the case worker"), required=False)
 
-    def filter(self, queryset: Any, user: Any) -> Any:
-        data = self.cleaned_data
-        if data.get("mine"):
-            queryset = queryset.filter(handler=user)
-        if data.get("status"):
-            queryset = queryset.filter(status=data["status"])
-        if data.get("party"):
-            queryset = queryset.filter(organisation__party=data["party"])
-        if data.get("target_group"):
-            queryset = queryset.filter(**{f"tg_{data['target_group']}": True})
-        if data.get("created_from"):
-            queryset = queryset.filter(created_at__date__gte=data["created_from"])
-        if data.get("created_to"):
-            queryset = queryset.filter(created_at__date__lte=data["created_to"])
-        return queryset
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not permissions.has_todo_list(user):
+            # Only a case worker has cases of their own to act on.
+            del self.fields["todo"]
+            del self.fields["mine"]
+        if permissions.lists_only_own_organisation(user):
+            # Every case in the list comes from the user's own party.
+            del self.fields["party"]
+
+    def chosen(self) -> dict[str, Any]:
+        """The valid filters; an invalid one is shown beside its field and left out."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
+
+    def query_string(self) -> str:
+        """The valid filters that are set, as the query of a link (they hold nothing personal)."""
+        values: dict[str, str] = {}
+        for name, value in self.cleaned_data.items():
+            if value in ("", None, False):
+                continue
+            values[name] = "on" if value is True else value.isoformat() if isinstance(value, date) else value
+        return urlencode(values)
 
 
 class SearchForm(forms.Form):

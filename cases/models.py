@@ -14,11 +14,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import workflow
-from cases.workflow import DomainError, Status
+from cases.workflow import DomainError, Status, Todo
 from resursrad import personnummer
 from resursrad.models import Organisation, Party, User
 
-__all__ = ["DomainError", "Status"]
+__all__ = ["DomainError", "Status", "Todo"]
 
 TEXT_LIMIT = 4000
 
@@ -227,6 +227,101 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
     def with_list_data(self) -> ReferralQuerySet:
         return self.select_related("participant", "organisation", "handler")
 
+    def matching(
+        self,
+        *,
+        user: Any,
+        today: date,
+        status: str = "",
+        party: str = "",
+        target_group: str = "",
+        created_from: date | None = None,
+        created_to: date | None = None,
+        mine: bool = False,
+        todo: str = "",
+    ) -> ReferralQuerySet:
+        """The list's filters, as cleaned by ReferralFilterForm; an empty value filters nothing."""
+        queryset: ReferralQuerySet = self
+        if mine:
+            queryset = queryset.filter(handler=user)
+        if status:
+            queryset = queryset.filter(status=status)
+        if party:
+            queryset = queryset.filter(organisation__party=party)
+        if target_group:
+            queryset = queryset.in_target_group(target_group)
+        if created_from:
+            queryset = queryset.filter(created_at__date__gte=created_from)
+        if created_to:
+            queryset = queryset.filter(created_at__date__lte=created_to)
+        if todo:
+            queryset = queryset.todo(todo, user=user, today=today)
+        return queryset
+
+    # --- the case worker's to-do list ("Att göra") ------------------------------
+    #
+    # A case worker's to-do list holds the referrals where they are the case
+    # worker (handler): those are theirs to act on, and a colleague's case moves
+    # to them when they take it over. Their list shows the whole organisation's
+    # referrals (visible_to); these methods narrow and order it.
+
+    def with_expiring_consent(self, today: date) -> ReferralQuerySet:
+        """consent_expires_on: the first day a consent in force ends, within the warning window.
+
+        Empty when no consent in force ends within CONSENT_EXPIRY_WARNING_DAYS
+        (counted from today, both days included), or consent no longer matters.
+        """
+        if "consent_expires_on" in self.query.annotations:
+            return self
+        last_day = today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+        first_end = (
+            Consent.objects.in_force(today)
+            .filter(referral=models.OuterRef("pk"), valid_until__lte=last_day)
+            .order_by("valid_until")
+            .values("valid_until")[:1]
+        )
+        return self.annotate(
+            consent_expires_on=models.Case(
+                models.When(status__in=workflow.CONSENT_STATES, then=models.Subquery(first_end)),
+                default=None,
+                output_field=models.DateField(),
+            )
+        )
+
+    def todo_counts(self, user: Any, today: date) -> dict[str, int]:
+        """How many of the user's cases wait for each kind of work, in one query."""
+        conditions = _todo_conditions(user)
+        return (
+            self.filter(handler_id=user.pk)
+            .with_expiring_consent(today)
+            .aggregate(
+                **{kind: models.Count("pk", filter=condition) for kind, condition in conditions.items()}
+            )
+        )
+
+    def todo(self, kind: str, *, user: Any, today: date) -> ReferralQuerySet:
+        """The user's cases waiting for this kind of work; an unknown kind finds nothing."""
+        condition = _todo_conditions(user).get(kind)
+        if condition is None:
+            return self.none()
+        return self.with_expiring_consent(today).filter(condition)
+
+    def by_action_needed(self, user: Any, today: date) -> ReferralQuerySet:
+        """The user's cases that need action first, in the order of Todo; then newest first."""
+        ranks = [
+            models.When(condition, then=models.Value(rank))
+            for rank, condition in enumerate(_todo_conditions(user).values())
+        ]
+        return (
+            self.with_expiring_consent(today)
+            .annotate(
+                action_rank=models.Case(
+                    *ranks, default=models.Value(len(ranks)), output_field=models.IntegerField()
+                )
+            )
+            .order_by("action_rank", "-created_at", "-pk")
+        )
+
     def search(self, query: str) -> ReferralQuerySet:
         """By case number, name, pseudonym or personal identity number."""
         query = query.strip()
@@ -270,6 +365,18 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             erasure_due_on__lte=today,
             participant__erased_at__isnull=True,
         )
+
+
+def _todo_conditions(user: Any) -> dict[str, Q]:
+    """Each kind of work, most urgent first, as a condition on a referral annotated by with_expiring_consent."""
+    conditions = {}
+    for kind in Todo:
+        if kind == Todo.CONSENT:
+            work = Q(consent_expires_on__isnull=False)
+        else:
+            work = Q(status__in=workflow.TODO_STATES[kind])
+        conditions[kind.value] = Q(handler_id=user.pk) & work
+    return conditions
 
 
 class CaseNumberSequence(models.Model):

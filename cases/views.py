@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,8 +11,10 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -29,7 +32,16 @@ from cases.forms import (
     SearchForm,
     WithdrawConsentForm,
 )
-from cases.models import Consent, DomainError, EditConflict, Participant, Referral, ReferralEvent, Status
+from cases.models import (
+    Consent,
+    DomainError,
+    EditConflict,
+    Participant,
+    Referral,
+    ReferralEvent,
+    Status,
+    Todo,
+)
 from resursrad.models import AccessAction, Organisation, Party, User
 from resursrad.permissions import can_review_access_log, is_coordinator, role_required
 from resursrad.types import AuthenticatedHttpRequest
@@ -57,35 +69,77 @@ def _read_action(request: AuthenticatedHttpRequest) -> str:
 @login_required
 @role_required(permissions.can_list_referrals)
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    # The free-text search comes by POST and is answered at once: no name or
-    # personal identity number is put in a URL, a log, the history or the session.
-    search = SearchForm(request.POST if request.method == "POST" and "clear" not in request.POST else None)
+    # Search and filters are one form, so that neither loses the other. It goes
+    # by POST and a search is answered at once: no name or personal identity
+    # number is put in a URL, a log, the history or the session. Without search
+    # text the filters go back into the address, where a link can keep them.
+    user, today = request.user, timezone.localdate()
+    posted = request.method == "POST"
+    search = SearchForm(request.POST if posted and "clear" not in request.POST else None)
     query = search.cleaned_data["q"].strip() if search.is_bound and search.is_valid() else ""
-    filters = ReferralFilterForm(request.GET or None)
-    referrals = Referral.objects.visible_to(request.user).with_list_data()
-    if filters.is_valid():
-        referrals = filters.filter(referrals, request.user)
-    if query:
-        referrals = referrals.search(query)
-    page_number = request.POST.get("page") if query else request.GET.get("page")
-    page = Paginator(referrals.order_by("-created_at"), PAGE_SIZE).get_page(page_number)
-    show_names = permissions.can_see_names_in_lists(request.user)
+    filters = ReferralFilterForm((request.POST if posted else request.GET) or None, user=user)
+    if posted and not query and filters.is_valid():
+        return redirect(_list_url(filters.query_string()))
+    visible = Referral.objects.visible_to(user)
+    has_todo_list = permissions.has_todo_list(user)
+    referrals = visible.with_list_data()
+    referrals = (
+        referrals.by_action_needed(user, today) if has_todo_list else referrals.order_by("-created_at")
+    )
+    referrals = referrals.matching(user=user, today=today, **filters.chosen()).search(query)
+    page = Paginator(referrals, PAGE_SIZE).get_page((request.POST if query else request.GET).get("page"))
+    show_names = permissions.can_see_names_in_lists(user)
     if show_names or query:
         log_shown(request, page.object_list, AccessAction.SEARCH if query else AccessAction.LIST)
     params = request.GET.copy()
     params.pop("page", None)
-    return render(
-        request,
-        "cases/referral_list.html",
+    context = {
+        "page": page,
+        "filters": filters,
+        "search": SearchForm(initial={"q": query}),
+        "query": query,
+        "params": params.urlencode(),
+        "show_names": show_names,
+        "show_organisation": not permissions.lists_only_own_organisation(user),
+        "todo": _todo_list(visible.todo_counts(user, today), filters) if has_todo_list else None,
+    }
+    return render(request, "cases/referral_list.html", context)
+
+
+def _list_url(query_string: str) -> str:
+    return reverse("cases:list") + (f"?{query_string}" if query_string else "")
+
+
+# The "Att göra" items: how many cases, said in words, most urgent first.
+TODO_LABELS = {
+    Todo.QUESTIONS: ngettext_lazy(
+        "question from the coordinator to answer", "questions from the coordinator to answer", "count"
+    ),
+    Todo.DRAFTS: ngettext_lazy("draft to finish", "drafts to finish", "count"),
+    Todo.CONSENT: ngettext_lazy(
+        "case whose consent expires within %(days)s days",
+        "cases whose consent expires within %(days)s days",
+        "count",
+    ),
+    Todo.MEETING: ngettext_lazy(
+        "accepted case waiting for a meeting", "accepted cases waiting for a meeting", "count"
+    ),
+}
+
+
+def _todo_list(counts: dict[str, int], filters: ReferralFilterForm) -> list[dict[str, Any]]:
+    active = filters.chosen().get("todo", "")
+    days = settings.CONSENT_EXPIRY_WARNING_DAYS
+    return [
         {
-            "page": page,
-            "filters": filters,
-            "search": SearchForm(initial={"q": query}),
-            "query": query,
-            "params": params.urlencode(),
-            "show_names": show_names,
-        },
-    )
+            "kind": kind,
+            "count": counts[kind],
+            "label": TODO_LABELS[kind] % {"count": counts[kind], "days": days},
+            "url": _list_url(urlencode({"todo": kind.value})),
+            "active": active == kind,
+        }
+        for kind in Todo
+    ]
 
 
 @require_safe

@@ -78,3 +78,12 @@ def test_manage_py_without_configuration_says_what_is_missing_not_a_traceback():
         "Configuration error: SECRET_KEY must be set when DEBUG is false (production). "
         "For development set DEBUG=true."
     )
+
+
+def test_the_consent_expiry_warning_is_thirty_days_unless_set_and_never_zero():
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.CONSENT_EXPIRY_WARNING_DAYS)"
+    assert _django(code, PRODUCTION_ENV).stdout.strip().splitlines()[-1] == "30"
+    assert _django(code, {**PRODUCTION_ENV, "CONSENT_EXPIRY_WARNING_DAYS": "45"}).stdout.strip() == "45"
+    refused = _django(code, {**PRODUCTION_ENV, "CONSENT_EXPIRY_WARNING_DAYS": "0"})
+    assert refused.returncode != 0
+    assert "CONSENT_EXPIRY_WARNING_DAYS must be at least 1" in refused.stderr
