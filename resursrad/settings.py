@@ -63,6 +63,8 @@ ERASURE_AFTER_CONSENT_ENDED_DAYS = env_int("ERASURE_AFTER_CONSENT_ENDED_DAYS", 3
 ERASURE_AFTER_CLOSED_DAYS = env_int("ERASURE_AFTER_CLOSED_DAYS", 365)
 # The coordinator's inbox highlights referrals that have waited this many days.
 INBOX_LONG_WAIT_DAYS = env_int("INBOX_LONG_WAIT_DAYS", 14, minimum=1)
+# The consent form suggests this validity, counted in months from the day consent is given.
+CONSENT_DEFAULT_VALIDITY_MONTHS = env_int("CONSENT_DEFAULT_VALIDITY_MONTHS", 12, minimum=1)
 # The key of the keyed hash (HMAC) of personal identity numbers, kept in the
 # access log so that a person's access history survives erasure. Changing it
 # breaks that link for older entries: set it once per deployment.
