@@ -19,7 +19,7 @@ from cases import permissions, workflow
 from cases.access import access_history, get_referral_for_user, log_shown
 from cases.forms import (
     CommentForm,
-    ConsentForm,
+    ConsentFormSet,
     DecisionForm,
     InboxFilterForm,
     ParticipantForm,
@@ -29,7 +29,16 @@ from cases.forms import (
     SearchForm,
     WithdrawConsentForm,
 )
-from cases.models import Consent, DomainError, EditConflict, Participant, Referral, ReferralEvent, Status
+from cases.models import (
+    Consent,
+    ConsentRefused,
+    DomainError,
+    EditConflict,
+    Participant,
+    Referral,
+    ReferralEvent,
+    Status,
+)
 from resursrad.models import AccessAction, Organisation, Party, User
 from resursrad.permissions import can_review_access_log, is_coordinator, role_required
 from resursrad.types import AuthenticatedHttpRequest
@@ -423,31 +432,40 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 @login_required
 def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Consent for several parties in one form: a row per party still without consent in force."""
     referral = get_referral_for_user(request, pk, action=_read_action(request))
     if not permissions.can_register_consent(request.user, referral):
         messages.error(request, _("Consent cannot be registered for this referral now."))
         return redirect("cases:detail", pk=referral.pk)
-    if request.method == "POST":
-        form = ConsentForm(request.POST, referral=referral)
-        if form.is_valid():
-            try:
-                Consent.register(referral=referral, by=request.user, **form.cleaned_data)
-            except DomainError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The consent has been registered."))
-                return redirect("cases:detail", pk=referral.pk)
-    else:
-        missing = referral.uncovered_parties(timezone.localdate())
-        form = ConsentForm(
-            referral=referral,
-            initial={
-                "party": missing[0] if missing else "",
-                "given_on": timezone.localdate(),
-                "documented_by": request.user.get_full_name(),
-            },
-        )
-    return render(request, "cases/consent_form.html", {"referral": referral, "form": form, **_errors(form)})
+    prefetch_related_objects([referral], "consents")
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else None
+    formset = ConsentFormSet(data, referral=referral, user=request.user, today=today)
+    if formset.is_bound and formset.is_valid():
+        try:
+            consents = Consent.register_many(
+                referral=referral, by=request.user, rows=formset.rows(), today=today
+            )
+        except ConsentRefused as error:
+            formset.refuse(error)
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("cases:detail", pk=referral.pk)
+        else:
+            parties = ", ".join(consent.get_party_display() for consent in consents)
+            messages.success(
+                request, _("Consent has been registered for: %(parties)s.") % {"parties": parties}
+            )
+            return redirect("cases:detail", pk=referral.pk)
+    context = {
+        "referral": referral,
+        "formset": formset,
+        "in_force": referral.consents_in_force(today),
+        "error_forms": formset.forms,
+        "extra_errors": formset.non_form_errors() if formset.is_bound else [],
+        "has_errors": formset.has_errors(),
+    }
+    return render(request, "cases/consent_form.html", context)
 
 
 def _withdrawal_page(

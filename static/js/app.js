@@ -70,6 +70,24 @@ document.addEventListener("click", function (event) {
   update();
 })();
 
+// Consent rows: a party's fields show once its "register" box is ticked. They
+// follow the box, so Tab goes from the box into them. Without script all show.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-consent-row]").forEach(function (row) {
+    var box = row.querySelector("input[type=checkbox][name$='-include']");
+    var fields = row.querySelector("[data-consent-fields]");
+    if (!box || !fields) {
+      return;
+    }
+    function update() {
+      fields.hidden = !box.checked;
+    }
+    box.addEventListener("change", update);
+    update();
+  });
+})();
+
 // After a refused submit, move focus to the summary of what needs fixing.
 (function () {
   "use strict";

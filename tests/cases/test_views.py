@@ -1,15 +1,14 @@
 """The referral pages: access for each role, bad input, double submits, conflicts."""
 
 import uuid
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Consent, Referral, Status
+from cases.models import Referral, Status
 from resursrad.models import AccessLog
-from tests.factories import give_consent, make_participant, make_referral, submitted_referral
+from tests.factories import make_participant, make_referral, submitted_referral
 
 
 def create_data(**overrides):
@@ -388,61 +387,6 @@ def test_submitted_referral_cannot_be_edited(client, case_worker):
 
 
 # --- consent pages ---------------------------------------------------------
-
-
-def consent_data(**overrides):
-    today = timezone.localdate()
-    data = {
-        "party": "kommun",
-        "categories": ["health", "work"],
-        "given_on": today.isoformat(),
-        "method": "signed",
-        "documented_by": "",
-        "valid_until": (today + timedelta(days=180)).isoformat(),
-    }
-    data.update(overrides)
-    return data
-
-
-def test_case_worker_registers_consent(client, case_worker):
-    referral = make_referral(case_worker)
-    client.force_login(case_worker)
-    response = client.post(reverse("cases:consent_create", args=[referral.pk]), consent_data())
-    assert response.status_code == 302
-    consent = Consent.objects.get()
-    assert consent.registered_by == case_worker
-    assert consent.categories == ["health", "work"]
-
-
-@pytest.mark.parametrize(
-    "overrides,message",
-    [
-        (
-            {"valid_until": "2020-01-01", "given_on": "2020-06-01"},
-            "Samtycket kan inte upphöra före den dag det lämnades.",
-        ),
-        ({"given_on": "2999-01-01"}, "Ett samtycke kan inte lämnas i framtiden."),
-        ({"method": "oral"}, "Ange vem som dokumenterade det muntliga samtycket."),
-        ({"categories": []}, "Välj minst en typ av uppgifter."),
-        ({"valid_until": "2026-13-45"}, "Ange ett riktigt datum"),
-    ],
-)
-def test_bad_consent_is_explained_and_not_saved(client, case_worker, overrides, message):
-    referral = make_referral(case_worker)
-    client.force_login(case_worker)
-    response = client.post(reverse("cases:consent_create", args=[referral.pk]), consent_data(**overrides))
-    assert response.status_code == 200
-    assert message in response.content.decode()
-    assert not Consent.objects.exists()
-
-
-def test_second_consent_for_the_same_party_is_refused(client, case_worker):
-    referral = make_referral(case_worker)
-    give_consent(referral, case_worker, "kommun")
-    client.force_login(case_worker)
-    response = client.post(reverse("cases:consent_create", args=[referral.pk]), consent_data())
-    assert "redan ett gällande samtycke" in response.content.decode()
-    assert Consent.objects.count() == 1
 
 
 def test_withdrawal_through_the_page_ends_the_referral(client, case_worker, coordinator):
