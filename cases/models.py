@@ -249,12 +249,11 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             )
         return self.filter(condition)
 
-    def same_person_as(self, referral: Referral) -> ReferralQuerySet:
-        """Other open referrals about the same personal identity number."""
-        number_hash = referral.participant.number_hash
-        if not number_hash:
+    def open_for_number(self, digits: str) -> ReferralQuerySet:
+        """Open referrals about the person with this 12-digit number (found by its keyed hash)."""
+        if not digits:
             return self.none()
-        return self.open().filter(participant__number_hash=number_hash).exclude(pk=referral.pk)
+        return self.open().filter(participant__number_hash=personnummer.keyed_hash(digits)).order_by("pk")
 
     def with_lapsed_consent(self, today: date) -> ReferralQuerySet:
         """Referrals bound by consent with an expired, not withdrawn consent (each is checked again)."""

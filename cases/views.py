@@ -326,26 +326,31 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     participant_form = ParticipantForm(request.POST or None, prefix="p")
     referral_form = ReferralForm(request.POST or None, prefix="r", organisation=user.organisation)
     token = _token(request.POST.get("form_token")) or uuid.uuid4()
+    same_person: list[Referral] = []
     if request.method == "POST" and participant_form.is_valid() and referral_form.is_valid():
-        try:
-            referral = Referral.create_draft(
-                by=user,
-                participant=Participant(**participant_form.stored_values()),
-                token=token,
-                **referral_form.stored_values(),
-            )
-        except DomainError as error:
-            messages.error(request, str(error))
-            token = uuid.uuid4()
-        else:
-            log_shown(request, [referral], AccessAction.CREATE)
-            _warn_about_same_person(request, referral)
-            messages.success(
-                request,
-                _("Draft %(case)s has been saved. Register consent for each party, then submit.")
-                % {"case": referral.case_number},
-            )
-            return redirect("cases:detail", pk=referral.pk)
+        # Before saving: an open case about the same number is named first (confirmation step).
+        same_person = _unconfirmed_same_person(
+            request, participant_form.cleaned_data["personal_number"], token
+        )
+        if not same_person:
+            try:
+                referral = Referral.create_draft(
+                    by=user,
+                    participant=Participant(**participant_form.stored_values()),
+                    token=token,
+                    **referral_form.stored_values(),
+                )
+            except DomainError as error:
+                messages.error(request, str(error))
+                token = uuid.uuid4()
+            else:
+                log_shown(request, [referral], AccessAction.CREATE)
+                messages.success(
+                    request,
+                    _("Draft %(case)s has been saved. Register consent for each party, then submit.")
+                    % {"case": referral.case_number},
+                )
+                return redirect("cases:detail", pk=referral.pk)
     return render(
         request,
         "cases/referral_form.html",
@@ -353,20 +358,40 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             "participant_form": participant_form,
             "referral_form": referral_form,
             "form_token": token,
+            "same_person": same_person,
+            "same_person_confirmation": ",".join(r.case_number for r in same_person),
             **_errors(participant_form, referral_form),
         },
     )
 
 
-def _warn_about_same_person(request: AuthenticatedHttpRequest, referral: Referral) -> None:
-    duplicates = Referral.objects.visible_to(request.user).same_person_as(referral)
-    case_numbers = ", ".join(duplicates.values_list("case_number", flat=True))
-    if case_numbers:
-        messages.warning(
-            request,
-            _("There are already open cases for the same personal identity number: %(cases)s.")
-            % {"cases": case_numbers},
-        )
+def _unconfirmed_same_person(
+    request: AuthenticatedHttpRequest, digits: str, token: uuid.UUID
+) -> list[Referral]:
+    """Open cases about the typed number that the user may see and has not yet confirmed.
+
+    Only the user's own cases are named. An open case at another organisation
+    is not mentioned at all: even "the council may know this person" would
+    tell one authority of the person's contact with another, which secrecy
+    (OSL) forbids until the individual consents. The coordinator sees both
+    referrals once they are submitted.
+
+    The user confirms by the case numbers shown ("continue" sends them back):
+    a case that appears after the confirmation is shown before saving, and a
+    double submit of "continue" (the same form token) finds its own draft.
+    """
+    matches = list(
+        Referral.objects.visible_to(request.user)
+        .open_for_number(digits)
+        .exclude(creation_token=token, created_by=request.user)
+        .select_related("participant")
+    )
+    confirmed = set(request.POST.get("confirmed_same_person", "").split(","))
+    if {referral.case_number for referral in matches} <= confirmed:
+        return []
+    # The page now says that this number has these cases: a search by number.
+    log_shown(request, matches, AccessAction.SEARCH)
+    return matches
 
 
 def _token(value: str | None) -> uuid.UUID | None:

@@ -88,10 +88,11 @@ document.addEventListener("click", function (event) {
   });
 })();
 
-// After a refused submit, move focus to the summary of what needs fixing.
+// After a refused submit, move focus to the summary of what needs fixing, or to
+// the question that must be answered before saving.
 (function () {
   "use strict";
-  var summary = document.querySelector("[data-error-summary]");
+  var summary = document.querySelector("[data-error-summary], [data-confirm-step]");
   if (summary) {
     summary.focus();
   }
