@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.forms.formsets import (
 )
 from django.forms.utils import ErrorDict
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from cases import workflow
@@ -21,6 +22,7 @@ from cases.models import (
     TEXT_LIMIT,
     Consent,
     ConsentMethod,
+    ConsentRefused,
     DataCategory,
     Participant,
     Participation,
@@ -354,7 +356,13 @@ class ConsentRowForm(forms.Form):
         }
 
 
-class BaseConsentFormSet(forms.BaseFormSet):
+if TYPE_CHECKING:
+    _RowFormSet = forms.BaseFormSet[ConsentRowForm]
+else:  # BaseFormSet is generic only in the type stubs
+    _RowFormSet = forms.BaseFormSet
+
+
+class BaseConsentFormSet(_RowFormSet):
     """One row per requested party without consent in force, keyed by party (not by position).
 
     Rows are named after the party (c-af-given_on), so a row keeps its party
@@ -384,7 +392,7 @@ class BaseConsentFormSet(forms.BaseFormSet):
             ticked = {
                 p
                 for p in self.referral.requested_parties
-                if box.value_from_datadict(data, {}, f"{prefix}-{p}-include")
+                if box.value_from_datadict(data, MultiValueDict(), f"{prefix}-{p}-include")
             }
         return [p for p in self.referral.requested_parties if p in uncovered or p in ticked]
 
@@ -431,19 +439,21 @@ class BaseConsentFormSet(forms.BaseFormSet):
     def rows(self) -> list[dict[str, Any]]:
         return [form.row() for form in self.forms if form.included]
 
-    def refuse(self, error: Any) -> None:
+    def refuse(self, error: ConsentRefused) -> None:
         """Show the domain's refusal beside the party it concerns."""
         for form in self.forms:
-            if form.party == getattr(error, "party", None):
+            if form.party == error.party:
                 form.add_error("include", str(error))
                 return
-        self._non_form_errors.append(str(error))  # type: ignore[union-attr]
+        self.non_form_errors().append(str(error))
 
     def has_errors(self) -> bool:
         return self.is_bound and self.total_error_count() > 0
 
 
-ConsentFormSet = forms.formset_factory(ConsentRowForm, formset=BaseConsentFormSet, extra=0)
+ConsentFormSet = cast(
+    type[BaseConsentFormSet], forms.formset_factory(ConsentRowForm, formset=BaseConsentFormSet, extra=0)
+)
 
 
 class WithdrawConsentForm(forms.Form):
