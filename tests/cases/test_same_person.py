@@ -142,3 +142,27 @@ def test_bad_input_is_explained_before_any_question_about_the_person(client, cas
     content = response.content.decode()
     assert "Ange förnamnet." in content
     assert "Gäller det samma person?" not in content
+
+
+def test_anonymous_continue_is_sent_to_login_and_saves_nothing(client, case_worker):
+    first = make_referral(case_worker)
+    response = client.post(CREATE, {**create_data(), "confirmed_same_person": first.case_number})
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert Referral.objects.count() == 1
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_the_create_page_refuses_other_methods(client, case_worker, method):
+    client.force_login(case_worker)
+    assert getattr(client, method)(CREATE).status_code == 405
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["coordinator", "council_member"])
+def test_roles_that_cannot_create_are_told_nothing_about_the_person(client, cast, case_worker, role):
+    make_referral(case_worker)
+    client.force_login(cast[role])
+    response = client.post(CREATE, create_data())
+    assert response.status_code == 403
+    assert "Gäller det samma person?" not in response.content.decode()
+    assert not AccessLog.objects.filter(user=cast[role]).exists()
