@@ -70,7 +70,9 @@ def test_consent_for_several_parties_in_one_step(page, live_server, login, case_
 
     expect(page.get_by_text("Samtycke är registrerat för: Kommun, Arbetsförmedlingen.")).to_be_visible()
     expect(page.get_by_text("Förvaras: AF-akt 77")).to_be_visible()
-    expect(page.get_by_text("Innan du kan skicka in behöver du registrera samtycke för: Försäkringskassan.")).to_be_visible()
+    expect(
+        page.get_by_text("Innan du kan skicka in behöver du registrera samtycke för: Försäkringskassan.")
+    ).to_be_visible()
     screenshot("consent-registered")
     consents = {c.party: c for c in Consent.objects.all()}
     assert set(consents) == {"kommun", "af"}
