@@ -22,7 +22,7 @@ from cases import permissions, workflow
 from cases.access import access_history, get_referral_for_user, log_shown
 from cases.forms import (
     CommentForm,
-    ConsentForm,
+    ConsentFormSet,
     DecisionForm,
     InboxFilterForm,
     ParticipantForm,
@@ -34,6 +34,7 @@ from cases.forms import (
 )
 from cases.models import (
     Consent,
+    ConsentRefused,
     DomainError,
     EditConflict,
     Participant,
@@ -371,26 +372,31 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     participant_form = ParticipantForm(request.POST or None, prefix="p")
     referral_form = ReferralForm(request.POST or None, prefix="r", organisation=user.organisation)
     token = _token(request.POST.get("form_token")) or uuid.uuid4()
+    same_person: list[Referral] = []
     if request.method == "POST" and participant_form.is_valid() and referral_form.is_valid():
-        try:
-            referral = Referral.create_draft(
-                by=user,
-                participant=Participant(**participant_form.stored_values()),
-                token=token,
-                **referral_form.stored_values(),
-            )
-        except DomainError as error:
-            messages.error(request, str(error))
-            token = uuid.uuid4()
-        else:
-            log_shown(request, [referral], AccessAction.CREATE)
-            _warn_about_same_person(request, referral)
-            messages.success(
-                request,
-                _("Draft %(case)s has been saved. Register consent for each party, then submit.")
-                % {"case": referral.case_number},
-            )
-            return redirect("cases:detail", pk=referral.pk)
+        # Before saving: an open case about the same number is named first (confirmation step).
+        same_person = _unconfirmed_same_person(
+            request, participant_form.cleaned_data["personal_number"], token
+        )
+        if not same_person:
+            try:
+                referral = Referral.create_draft(
+                    by=user,
+                    participant=Participant(**participant_form.stored_values()),
+                    token=token,
+                    **referral_form.stored_values(),
+                )
+            except DomainError as error:
+                messages.error(request, str(error))
+                token = uuid.uuid4()
+            else:
+                log_shown(request, [referral], AccessAction.CREATE)
+                messages.success(
+                    request,
+                    _("Draft %(case)s has been saved. Register consent for each party, then submit.")
+                    % {"case": referral.case_number},
+                )
+                return redirect("cases:detail", pk=referral.pk)
     return render(
         request,
         "cases/referral_form.html",
@@ -398,20 +404,40 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             "participant_form": participant_form,
             "referral_form": referral_form,
             "form_token": token,
+            "same_person": same_person,
+            "same_person_confirmation": ",".join(r.case_number for r in same_person),
             **_errors(participant_form, referral_form),
         },
     )
 
 
-def _warn_about_same_person(request: AuthenticatedHttpRequest, referral: Referral) -> None:
-    duplicates = Referral.objects.visible_to(request.user).same_person_as(referral)
-    case_numbers = ", ".join(duplicates.values_list("case_number", flat=True))
-    if case_numbers:
-        messages.warning(
-            request,
-            _("There are already open cases for the same personal identity number: %(cases)s.")
-            % {"cases": case_numbers},
-        )
+def _unconfirmed_same_person(
+    request: AuthenticatedHttpRequest, digits: str, token: uuid.UUID
+) -> list[Referral]:
+    """Open cases about the typed number that the user may see and has not yet confirmed.
+
+    Only the user's own cases are named. An open case at another organisation
+    is not mentioned at all: even "the council may know this person" would
+    tell one authority of the person's contact with another, which secrecy
+    (OSL) forbids until the individual consents. The coordinator sees both
+    referrals once they are submitted.
+
+    The user confirms by the case numbers shown ("continue" sends them back):
+    a case that appears after the confirmation is shown before saving, and a
+    double submit of "continue" (the same form token) finds its own draft.
+    """
+    matches = list(
+        Referral.objects.visible_to(request.user)
+        .open_for_number(digits)
+        .exclude(creation_token=token, created_by=request.user)
+        .select_related("participant")
+    )
+    confirmed = set(request.POST.get("confirmed_same_person", "").split(","))
+    if {referral.case_number for referral in matches} <= confirmed:
+        return []
+    # The page now says that this number has these cases: a search by number.
+    log_shown(request, matches, AccessAction.SEARCH)
+    return matches
 
 
 def _token(value: str | None) -> uuid.UUID | None:
@@ -477,31 +503,40 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 @login_required
 def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Consent for several parties in one form: a row per party still without consent in force."""
     referral = get_referral_for_user(request, pk, action=_read_action(request))
     if not permissions.can_register_consent(request.user, referral):
         messages.error(request, _("Consent cannot be registered for this referral now."))
         return redirect("cases:detail", pk=referral.pk)
-    if request.method == "POST":
-        form = ConsentForm(request.POST, referral=referral)
-        if form.is_valid():
-            try:
-                Consent.register(referral=referral, by=request.user, **form.cleaned_data)
-            except DomainError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The consent has been registered."))
-                return redirect("cases:detail", pk=referral.pk)
-    else:
-        missing = referral.uncovered_parties(timezone.localdate())
-        form = ConsentForm(
-            referral=referral,
-            initial={
-                "party": missing[0] if missing else "",
-                "given_on": timezone.localdate(),
-                "documented_by": request.user.get_full_name(),
-            },
-        )
-    return render(request, "cases/consent_form.html", {"referral": referral, "form": form, **_errors(form)})
+    prefetch_related_objects([referral], "consents")
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else None
+    formset = ConsentFormSet(data, referral=referral, user=request.user, today=today)
+    if formset.is_bound and formset.is_valid():
+        try:
+            consents = Consent.register_many(
+                referral=referral, by=request.user, rows=formset.rows(), today=today
+            )
+        except ConsentRefused as error:
+            formset.refuse(error)
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("cases:detail", pk=referral.pk)
+        else:
+            parties = ", ".join(consent.get_party_display() for consent in consents)
+            messages.success(
+                request, _("Consent has been registered for: %(parties)s.") % {"parties": parties}
+            )
+            return redirect("cases:detail", pk=referral.pk)
+    context = {
+        "referral": referral,
+        "formset": formset,
+        "in_force": referral.consents_in_force(today),
+        "error_forms": formset.forms,
+        "extra_errors": formset.non_form_errors() if formset.is_bound else [],
+        "has_errors": formset.has_errors(),
+    }
+    return render(request, "cases/consent_form.html", context)
 
 
 def _withdrawal_page(

@@ -70,10 +70,29 @@ document.addEventListener("click", function (event) {
   update();
 })();
 
-// After a refused submit, move focus to the summary of what needs fixing.
+// Consent rows: a party's fields show once its "register" box is ticked. They
+// follow the box, so Tab goes from the box into them. Without script all show.
 (function () {
   "use strict";
-  var summary = document.querySelector("[data-error-summary]");
+  document.querySelectorAll("[data-consent-row]").forEach(function (row) {
+    var box = row.querySelector("input[type=checkbox][name$='-include']");
+    var fields = row.querySelector("[data-consent-fields]");
+    if (!box || !fields) {
+      return;
+    }
+    function update() {
+      fields.hidden = !box.checked;
+    }
+    box.addEventListener("change", update);
+    update();
+  });
+})();
+
+// After a refused submit, move focus to the summary of what needs fixing, or to
+// the question that must be answered before saving.
+(function () {
+  "use strict";
+  var summary = document.querySelector("[data-error-summary], [data-confirm-step]");
   if (summary) {
     summary.focus();
   }
