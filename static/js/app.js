@@ -97,3 +97,26 @@ document.addEventListener("click", function (event) {
     summary.focus();
   }
 })();
+
+// Tables shown as cards on a phone (.table-cards) are no longer displayed as
+// tables, and some browsers then drop their table semantics: the explicit
+// roles keep rows, column headers and cells for screen readers.
+(function () {
+  "use strict";
+  document.querySelectorAll("table.table-cards").forEach(function (table) {
+    table.setAttribute("role", "table");
+    table.querySelectorAll(":scope > thead, :scope > tbody").forEach(function (group) {
+      group.setAttribute("role", "rowgroup");
+    });
+    table.querySelectorAll(":scope > thead > tr, :scope > tbody > tr").forEach(function (row) {
+      row.setAttribute("role", "row");
+      Array.prototype.forEach.call(row.children, function (cell) {
+        if (cell.tagName === "TD") {
+          cell.setAttribute("role", "cell");
+        } else if (cell.tagName === "TH") {
+          cell.setAttribute("role", cell.getAttribute("scope") === "row" ? "rowheader" : "columnheader");
+        }
+      });
+    });
+  });
+})();
