@@ -1,0 +1,259 @@
+"""`make load`: 50 simulated users against gunicorn with production settings, on a throwaway database.
+
+1. The load database: LOAD_DATABASE_URL, or DATABASE_URL's database name with
+   `_load` appended (postgres://.../resursrad -> .../resursrad_load). It is
+   dropped and created afresh on every run, so its name must end in `_load`.
+2. Migrations, collectstatic and bench/seed_load.py (users and referrals).
+3. gunicorn with deploy/gunicorn.conf.py and DEBUG=false, on 127.0.0.1 and a
+   free port (LOAD_PORT to choose one). The production variables are made up
+   for this run only (a random SECRET_KEY and PERSONAL_NUMBER_HASH_KEY).
+   GUNICORN_WORKERS and GUNICORN_CMD_ARGS (e.g. "--threads 2") are passed on.
+4. Waits for /healthz, then runs locust headless (bench/locustfile.py):
+   LOAD_USERS (50) users, LOAD_SPAWN_RATE (10) started a second, for
+   LOAD_DURATION (60s).
+5. Stops gunicorn and prints bench/load_report.py's report; the exit status is
+   non-zero when a target is missed.
+
+Everything it writes is in var/load/: gunicorn.log, locust.log, locust's CSV
+files, requests.csv (every request) and accounts.json.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+OUT = ROOT / "var" / "load"
+
+sys.path.insert(0, str(ROOT))
+
+from bench import load_report  # noqa: E402
+
+
+def load_database_url(environ: dict[str, str]) -> str:
+    """The throwaway database's URL; refuses anything but PostgreSQL and a name ending in _load."""
+    explicit = environ.get("LOAD_DATABASE_URL", "").strip()
+    source = explicit or environ.get("DATABASE_URL", "").strip()
+    parts = urlsplit(source)
+    if parts.scheme not in ("postgres", "postgresql", "pgsql") or not parts.path.strip("/"):
+        raise SystemExit(
+            "make load needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/name "
+            "(the load test then uses its own database name_load, made afresh on every run), "
+            "or LOAD_DATABASE_URL to name the load database yourself."
+        )
+    url = explicit or urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_load"))
+    name = urlsplit(url).path.strip("/")
+    if not name.endswith("_load"):
+        raise SystemExit(
+            f"The load database is dropped and created afresh on every run: its name must end in "
+            f"_load, and {name!r} does not."
+        )
+    return url
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.strip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def app_environment(database_url: str, port: int) -> dict[str, str]:
+    """Production settings (DEBUG=false) with made-up secrets for this run only."""
+    return {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "PERSONAL_NUMBER_HASH_KEY": secrets.token_urlsafe(32),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "FEDERATION_NAME": "Samordningsförbundet Lasttest",
+        "CONTROLLER_NAME": "Lasttest kommun",
+        "DATABASE_URL": database_url,
+        # No proxy adds X-Forwarded-For: the connection's address is the client's.
+        "TRUSTED_PROXY_COUNT": "0",
+        "VAR_DIR": str(OUT / "var"),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "LOAD_ACCOUNTS": str(OUT / "accounts.json"),
+        "LOAD_RECORDS": str(OUT / "requests.csv"),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def run(step: str, command: list[str], env: dict[str, str]) -> None:
+    print(f"- {step}", flush=True)
+    subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603 - our own commands
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(
+                f"gunicorn stopped at start-up (exit {server.returncode}): see {OUT / 'gunicorn.log'}"
+            )
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:  # noqa: S310 - our own URL
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"gunicorn did not answer /healthz within {seconds:.0f} s: see {OUT / 'gunicorn.log'}")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    server.send_signal(signal.SIGTERM)  # graceful: workers finish their requests
+    try:
+        server.wait(timeout=35)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+class CpuMeter:
+    """CPU time used by the whole machine, gunicorn (master and workers) and locust during the run."""
+
+    def __init__(self, server_pid: int) -> None:
+        import psutil
+
+        self.psutil = psutil
+        self.server = psutil.Process(server_pid)
+        self.start_machine = psutil.cpu_times()
+        self.start_wall = time.monotonic()
+        self.start_children = os.times()
+        self.start_server = self._server_seconds()
+
+    def _server_seconds(self) -> float:
+        total = 0.0
+        for process in [self.server, *self.server.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+            except self.psutil.Error:
+                continue
+            total += times.user + times.system
+        return total
+
+    def summary(self) -> str:
+        end = self.psutil.cpu_times()
+        wall = time.monotonic() - self.start_wall
+        busy = _busy(end) - _busy(self.start_machine)
+        cores = self.psutil.cpu_count() or 1
+        children = os.times()
+        locust = (children.children_user - self.start_children.children_user) + (
+            children.children_system - self.start_children.children_system
+        )
+        # Workers gunicorn recycled (max_requests) are no longer counted: a lower bound.
+        server = self._server_seconds() - self.start_server
+        load1, _, _ = os.getloadavg()
+        return (
+            f"CPU over {wall:.0f} s on {cores} cores: the machine {busy / wall / cores:.0%} busy "
+            f"(load average {load1:.1f}); gunicorn {server:.0f} s, locust {locust:.0f} s of CPU."
+        )
+
+
+def _busy(times: Any) -> float:
+    return float(times.user + times.nice + times.system + times.irq + times.softirq + times.steal)
+
+
+def main() -> int:
+    database_url = load_database_url(dict(os.environ))
+    users = os.environ.get("LOAD_USERS", "50")
+    spawn_rate = os.environ.get("LOAD_SPAWN_RATE", "10")
+    run_time = os.environ.get("LOAD_DURATION", "60s")
+    port = int(os.environ.get("LOAD_PORT") or free_port())
+    host = f"http://127.0.0.1:{port}"
+    OUT.mkdir(parents=True, exist_ok=True)
+    for stale in [OUT / "requests.csv", *OUT.glob("locust_*.csv")]:
+        stale.unlink(missing_ok=True)
+    env = app_environment(database_url, port)
+    python = str(BIN / "python")
+
+    print(f"Load database {urlsplit(database_url).path.strip('/')} (made afresh)", flush=True)
+    recreate_database(database_url)
+    run("migrate", [python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    run("collectstatic", [python, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+    run("seed", [python, "bench/seed_load.py"], env)
+
+    workers = env.get("GUNICORN_WORKERS") or "2 x cores + 1"
+    extra = env.get("GUNICORN_CMD_ARGS", "")
+    print(f"- gunicorn on {host}, workers: {workers}{f', {extra}' if extra else ''}", flush=True)
+    with (OUT / "gunicorn.log").open("wb") as server_log:
+        server = subprocess.Popen(  # noqa: S603 - our own command
+            [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "resursrad.wsgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_healthy(host, server)
+            print(f"- locust: {users} users, {spawn_rate} a second, {run_time}", flush=True)
+            meter = CpuMeter(server.pid)
+            with (OUT / "locust.log").open("wb") as locust_log:
+                locust = subprocess.run(  # noqa: S603 - our own command
+                    [
+                        str(BIN / "locust"),
+                        "-f",
+                        "bench/locustfile.py",
+                        "--headless",
+                        "-u",
+                        users,
+                        "-r",
+                        spawn_rate,
+                        "-t",
+                        run_time,
+                        "--host",
+                        host,
+                        "--csv",
+                        str(OUT / "locust"),
+                        "--only-summary",
+                        "--stop-timeout",
+                        "10",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=locust_log,
+                    stderr=subprocess.STDOUT,
+                    check=False,
+                )
+            cpu = meter.summary()
+        finally:
+            stop(server)
+
+    # Locust exits 1 when a request failed (the report says which); anything else is its own failure.
+    if locust.returncode not in (0, 1) or not (OUT / "requests.csv").exists():
+        print(f"locust failed (exit {locust.returncode}); its output:", file=sys.stderr)
+        print((OUT / "locust.log").read_text(errors="replace")[-4000:], file=sys.stderr)
+        return 1
+    print(f"\n{cpu}\n", flush=True)
+    status = load_report.main(["load_report", str(OUT / "requests.csv")])
+    print(f"\nLogs and locust's own statistics: {OUT.relative_to(ROOT)}/", flush=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
