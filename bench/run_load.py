@@ -135,7 +135,12 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 class CpuMeter:
-    """CPU time used by the whole machine, gunicorn (master and workers) and locust during the run."""
+    """Who used the CPU during the run: gunicorn (master and workers), locust, and everything else.
+
+    On a shared machine the rest (other programs, and PostgreSQL) competes for
+    the same cores: with the CPU pressure (how long runnable work waited for a
+    core) it tells a slow run caused by the machine from one caused by the app.
+    """
 
     def __init__(self, server_pid: int) -> None:
         import psutil
@@ -146,6 +151,7 @@ class CpuMeter:
         self.start_wall = time.monotonic()
         self.start_children = os.times()
         self.start_server = self._server_seconds()
+        self.start_pressure = _cpu_pressure()
 
     def _server_seconds(self) -> float:
         total = 0.0
@@ -168,11 +174,26 @@ class CpuMeter:
         )
         # Workers gunicorn recycled (max_requests) are no longer counted: a lower bound.
         server = self._server_seconds() - self.start_server
-        load1, _, _ = os.getloadavg()
-        return (
-            f"CPU over {wall:.0f} s on {cores} cores: the machine {busy / wall / cores:.0%} busy "
-            f"(load average {load1:.1f}); gunicorn {server:.0f} s, locust {locust:.0f} s of CPU."
+        others = max(0.0, busy - server - locust)
+        text = (
+            f"CPU over {wall:.0f} s on {cores} cores, {busy / wall / cores:.0%} busy: gunicorn {server:.0f} s, "
+            f"locust {locust:.0f} s, everything else (PostgreSQL and other programs) {others:.0f} s."
         )
+        pressure = _cpu_pressure()
+        if pressure is not None and self.start_pressure is not None:
+            waited = (pressure - self.start_pressure) / 1_000_000 / wall
+            text += f"\nSome runnable task waited for a core {waited:.0%} of the time (/proc/pressure/cpu)."
+        return text
+
+
+def _cpu_pressure() -> float | None:
+    """Microseconds in which some runnable task waited for a CPU, since boot (Linux PSI)."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    fields = dict(part.split("=", 1) for part in line.split()[1:])
+    return float(fields.get("total", "0"))
 
 
 def _busy(times: Any) -> float:
