@@ -12,6 +12,11 @@ exact for every group, not locust's rounded ones, and checks the targets:
   small server, and pages wait behind them. Real users log in spread over a
   morning; the whole run, log-in burst included, is reported as well.
 
+With run_load.py's cpu.csv beside it, the steady state is also shown split
+into quiet seconds and seconds in which other programs on the machine used
+the CPU: on a shared machine that tells their noise from the application's
+own tail. The target itself is checked on the whole steady state.
+
 Usage: python bench/load_report.py var/load/requests.csv; exit status 1 when
 a target is missed.
 """
@@ -29,6 +34,10 @@ from pathlib import Path
 LOGIN_PREFIX = "/accounts/login/"
 # The columns of the locustfile's record of every request.
 FIELDS = ["start", "method", "name", "ms", "error"]
+# The columns of run_load.py's record of the CPU, second by second (CPU-seconds in each).
+CPU_FIELDS = ["start", "seconds", "machine", "gunicorn", "locust", "database", "waited"]
+# A second is quiet when all other programs together used less than this much of a core.
+QUIET_CORES = 0.25
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,26 @@ class Record:
     @property
     def is_login(self) -> bool:
         return self.name.startswith(LOGIN_PREFIX)
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    start: float
+    seconds: float
+    machine: float
+    gunicorn: float
+    locust: float
+    database: float
+    waited: float
+
+    @property
+    def others(self) -> float:
+        """What all other programs used: the machine's total less the load test's own."""
+        return max(0.0, self.machine - self.gunicorn - self.locust - self.database)
+
+    @property
+    def quiet(self) -> bool:
+        return self.others < QUIET_CORES * self.seconds
 
 
 @dataclass(frozen=True)
@@ -61,6 +90,41 @@ def read(path: Path) -> list[Record]:
             Record(float(row["start"]), row["method"], row["name"], float(row["ms"]), row["error"])
             for row in csv.DictReader(file)
         ]
+
+
+def read_cpu(path: Path) -> list[CpuSample]:
+    with path.open(newline="", encoding="utf-8") as file:
+        return [CpuSample(*(float(row[name]) for name in CPU_FIELDS)) for row in csv.DictReader(file)]
+
+
+def cpu_summary(samples: list[CpuSample], cores: int) -> str:
+    wall = sum(sample.seconds for sample in samples) or 1.0
+
+    def used(part: str) -> float:
+        return sum(getattr(sample, part) for sample in samples)
+
+    return (
+        f"CPU over {wall:.0f} s on {cores} cores, {used('machine') / wall / cores:.0%} busy: "
+        f"gunicorn {used('gunicorn'):.0f} s, its PostgreSQL {used('database'):.0f} s, "
+        f"locust {used('locust'):.0f} s, other programs {used('others'):.0f} s.\n"
+        f"Some runnable task waited for a core {used('waited') / wall:.0%} of the time (/proc/pressure/cpu)."
+    )
+
+
+def by_machine(steady: list[Record], samples: list[CpuSample]) -> list[str]:
+    """The steady state split by what other programs did at the time: quiet seconds and busy ones."""
+    lines = [f"Steady state by the machine (quiet: other programs under {QUIET_CORES:g} core):"]
+    for quiet in (True, False):
+        windows = [s for s in samples if s.quiet is quiet]
+        chosen = [r for r in steady if any(w.start <= r.start < w.start + w.seconds for w in windows)]
+        times = [r.milliseconds for r in chosen]
+        seconds = sum(w.seconds for w in windows if w.start >= min((r.start for r in steady), default=0))
+        lines.append(
+            f"  {'quiet' if quiet else 'busy':<5} {seconds:>4.0f} s {len(chosen):>6} requests  "
+            f"p50 {percentile(times, 50):>5.0f} ms  p99 {percentile(times, 99):>5.0f} ms"
+        )
+    lines.append("")
+    return lines
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -119,7 +183,9 @@ def table(title: str, records: list[Record], totals: list[Summary]) -> list[str]
     return [header, rule, *[line(row) for row in rows], rule, *[line(row) for row in totals], ""]
 
 
-def report(records: list[Record], ratio: float = 3.0, settle: float = 5.0) -> tuple[list[str], bool]:
+def report(
+    records: list[Record], ratio: float = 3.0, settle: float = 5.0, samples: list[CpuSample] | None = None
+) -> tuple[list[str], bool]:
     """The report's lines, and whether the targets were met."""
     first = min((r.start for r in records), default=0.0)
     begins = steady_from(records, settle)
@@ -139,6 +205,8 @@ def report(records: list[Record], ratio: float = 3.0, settle: float = 5.0) -> tu
     )
     target = summarise("All (the target)", steady, duration(steady))
     lines += table(f"Steady state (from {offset:.0f} s)", steady, [target])
+    if samples:
+        lines += by_machine(steady, samples)
 
     errors = Counter(f"{record.method} {record.name}: {record.error}" for record in records if record.error)
     if errors:
@@ -167,10 +235,12 @@ def main(argv: list[str]) -> int:
     if not records:
         print("No requests were recorded: the load test did not run.", file=sys.stderr)
         return 1
+    cpu = Path(argv[1]).with_name("cpu.csv")
     lines, ok = report(
         records,
         ratio=float(os.environ.get("LOAD_P99_RATIO", "3")),
         settle=float(os.environ.get("LOAD_SETTLE_SECONDS", "5")),
+        samples=read_cpu(cpu) if cpu.exists() else None,
     )
     print("\n".join(lines))
     return 0 if ok else 1

@@ -15,17 +15,20 @@
    non-zero when a target is missed.
 
 Everything it writes is in var/load/: gunicorn.log, locust.log, locust's CSV
-files, requests.csv (every request) and accounts.json.
+files, requests.csv (every request), cpu.csv (who used the CPU, second by
+second) and accounts.json.
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import secrets
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -134,56 +137,86 @@ def stop(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
-class CpuMeter:
-    """Who used the CPU during the run: gunicorn (master and workers), locust, and everything else.
+class CpuSampler(threading.Thread):
+    """Every second, who used the CPU: gunicorn, its PostgreSQL backends, locust, and all other programs.
 
-    On a shared machine the rest (other programs, and PostgreSQL) competes for
-    the same cores: with the CPU pressure (how long runnable work waited for a
-    core) it tells a slow run caused by the machine from one caused by the app.
+    On a shared machine other programs compete for the same cores; with the CPU
+    pressure (how long runnable work waited for a core) this tells a slow run
+    caused by the machine from one caused by the application. Written to
+    var/load/cpu.csv for bench/load_report.py.
     """
 
-    def __init__(self, server_pid: int) -> None:
+    def __init__(self, server_pid: int, locust_pid: int, database: str, interval: float = 1.0) -> None:
         import psutil
 
+        super().__init__(daemon=True)
         self.psutil = psutil
         self.server = psutil.Process(server_pid)
-        self.start_machine = psutil.cpu_times()
-        self.start_wall = time.monotonic()
-        self.start_children = os.times()
-        self.start_server = self._server_seconds()
-        self.start_pressure = _cpu_pressure()
+        self.locust = psutil.Process(locust_pid)
+        self.database = f" {database} "
+        self.interval = interval
+        self.finished = threading.Event()
+        self.rows: list[list[float]] = []
+        self.seen: dict[int, float] = {}
 
-    def _server_seconds(self) -> float:
+    def _tree(self, root: Any) -> list[Any]:
+        try:
+            return [root, *root.children(recursive=True)]
+        except self.psutil.Error:
+            return []
+
+    def _backends(self) -> list[Any]:
+        return [
+            process
+            for process in self.psutil.process_iter(["name", "cmdline"])
+            if (process.info["name"] or "").startswith("postgres")
+            and self.database in " ".join(process.info["cmdline"] or []) + " "
+        ]
+
+    def _used(self, processes: list[Any]) -> float:
+        """CPU-seconds these processes used since the last sample (all of it for a new one)."""
         total = 0.0
-        for process in [self.server, *self.server.children(recursive=True)]:
+        for process in processes:
             try:
                 times = process.cpu_times()
             except self.psutil.Error:
                 continue
-            total += times.user + times.system
+            now = times.user + times.system
+            total += now - self.seen.get(process.pid, 0.0)
+            self.seen[process.pid] = now
         return total
 
-    def summary(self) -> str:
-        end = self.psutil.cpu_times()
-        wall = time.monotonic() - self.start_wall
-        busy = _busy(end) - _busy(self.start_machine)
-        cores = self.psutil.cpu_count() or 1
-        children = os.times()
-        locust = (children.children_user - self.start_children.children_user) + (
-            children.children_system - self.start_children.children_system
+    def _sample(self) -> tuple[float, float, float, float, float, float | None]:
+        return (
+            time.time(),
+            _busy(self.psutil.cpu_times()),
+            self._used(self._tree(self.server)),
+            self._used(self._tree(self.locust)),
+            self._used(self._backends()),
+            _cpu_pressure(),
         )
-        # Workers gunicorn recycled (max_requests) are no longer counted: a lower bound.
-        server = self._server_seconds() - self.start_server
-        others = max(0.0, busy - server - locust)
-        text = (
-            f"CPU over {wall:.0f} s on {cores} cores, {busy / wall / cores:.0%} busy: gunicorn {server:.0f} s, "
-            f"locust {locust:.0f} s, everything else (PostgreSQL and other programs) {others:.0f} s."
-        )
-        pressure = _cpu_pressure()
-        if pressure is not None and self.start_pressure is not None:
-            waited = (pressure - self.start_pressure) / 1_000_000 / wall
-            text += f"\nSome runnable task waited for a core {waited:.0%} of the time (/proc/pressure/cpu)."
-        return text
+
+    def run(self) -> None:
+        last = self._sample()
+        while not self.finished.wait(self.interval):
+            now = self._sample()
+            waited = (now[5] - last[5]) / 1_000_000 if now[5] is not None and last[5] is not None else 0.0
+            # start, seconds, machine, gunicorn, locust, database, pressure
+            self.rows.append([last[0], now[0] - last[0], now[1] - last[1], now[2], now[3], now[4], waited])
+            last = now
+
+    def stop_and_write(self, path: Path) -> str:
+        self.finished.set()
+        self.join()
+        with path.open("w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file)
+            writer.writerow(load_report.CPU_FIELDS)
+            writer.writerows(self.rows)
+        return load_report.cpu_summary(load_report.read_cpu(path), self.psutil.cpu_count() or 1)
+
+
+def _busy(times: Any) -> float:
+    return float(times.user + times.nice + times.system + times.irq + times.softirq + times.steal)
 
 
 def _cpu_pressure() -> float | None:
@@ -196,10 +229,6 @@ def _cpu_pressure() -> float | None:
     return float(fields.get("total", "0"))
 
 
-def _busy(times: Any) -> float:
-    return float(times.user + times.nice + times.system + times.irq + times.softirq + times.steal)
-
-
 def main() -> int:
     database_url = load_database_url(dict(os.environ))
     users = os.environ.get("LOAD_USERS", "50")
@@ -208,7 +237,7 @@ def main() -> int:
     port = int(os.environ.get("LOAD_PORT") or free_port())
     host = f"http://127.0.0.1:{port}"
     OUT.mkdir(parents=True, exist_ok=True)
-    for stale in [OUT / "requests.csv", *OUT.glob("locust_*.csv")]:
+    for stale in [OUT / "requests.csv", OUT / "cpu.csv", *OUT.glob("locust_*.csv")]:
         stale.unlink(missing_ok=True)
     env = app_environment(database_url, port)
     python = str(BIN / "python")
@@ -233,9 +262,8 @@ def main() -> int:
         try:
             wait_until_healthy(host, server)
             print(f"- locust: {users} users, {spawn_rate} a second, {run_time}", flush=True)
-            meter = CpuMeter(server.pid)
             with (OUT / "locust.log").open("wb") as locust_log:
-                locust = subprocess.run(  # noqa: S603 - our own command
+                locust = subprocess.Popen(  # noqa: S603 - our own command
                     [
                         str(BIN / "locust"),
                         "-f",
@@ -259,9 +287,11 @@ def main() -> int:
                     env=env,
                     stdout=locust_log,
                     stderr=subprocess.STDOUT,
-                    check=False,
                 )
-            cpu = meter.summary()
+                sampler = CpuSampler(server.pid, locust.pid, urlsplit(database_url).path.strip("/"))
+                sampler.start()
+                locust.wait()
+            cpu = sampler.stop_and_write(OUT / "cpu.csv")
         finally:
             stop(server)
 

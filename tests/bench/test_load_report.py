@@ -73,3 +73,41 @@ def test_no_records_is_a_failure(tmp_path, capsys):
     path.write_text(",".join(load_report.FIELDS) + "\n")
     assert load_report.main(["load_report", str(path)]) == 1
     assert "did not run" in capsys.readouterr().err
+
+
+def _samples(busy_from):
+    """One CPU sample a second for 30 s; other programs use a whole core from `busy_from` on."""
+    return [
+        load_report.CpuSample(
+            start=float(second),
+            seconds=1.0,
+            machine=0.5 + (1.0 if second >= busy_from else 0.0),
+            gunicorn=0.4,
+            locust=0.05,
+            database=0.05,
+            waited=0.5 if second >= busy_from else 0.0,
+        )
+        for second in range(30)
+    ]
+
+
+def test_the_steady_state_is_split_into_quiet_and_busy_seconds_of_the_machine():
+    slow = set(range(150, 200))  # the requests from 18 s on are slow: other programs ran then
+    lines, _ = load_report.report(_run(slow=slow), ratio=3, settle=5, samples=_samples(busy_from=18))
+    quiet = next(line for line in lines if line.strip().startswith("quiet"))
+    busy = next(line for line in lines if line.strip().startswith("busy"))
+    assert "p99    20 ms" in quiet
+    assert "p99   900 ms" in busy
+
+
+def test_the_cpu_summary_says_who_used_the_cpu(tmp_path):
+    path = tmp_path / "cpu.csv"
+    with path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(load_report.CPU_FIELDS)
+        for sample in _samples(busy_from=10):
+            writer.writerow([getattr(sample, name) for name in load_report.CPU_FIELDS])
+    text = load_report.cpu_summary(load_report.read_cpu(path), cores=2)
+    assert "CPU over 30 s on 2 cores, 58% busy" in text
+    assert "gunicorn 12 s, its PostgreSQL 2 s, locust 2 s, other programs 20 s" in text
+    assert "waited for a core 33% of the time" in text
