@@ -10,7 +10,7 @@ export PORT
 DEV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrations-check check messages clean bench
+.PHONY: help run test lint format migrations-check check messages clean bench load
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -21,6 +21,10 @@ $(BIN)/python:
 
 $(VENV)/.run-installed: $(BIN)/python requirements.txt requirements-run.txt
 	$(BIN)/pip install --quiet -r requirements.txt -r requirements-run.txt
+	@touch $@
+
+$(VENV)/.load-installed: $(BIN)/python requirements.txt requirements-load.txt
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-load.txt
 	@touch $@
 
 $(VENV)/.dev-installed: $(BIN)/python requirements.txt requirements-run.txt requirements-dev.txt
@@ -65,3 +69,6 @@ clean: ## Remove the virtualenv and local data
 
 bench: $(VENV)/.dev-installed ## List pages against a minimal view, as ratios (ROWS=300 by default)
 	$(DEV) $(BIN)/python bench/bench_lists.py
+
+load: $(VENV)/.load-installed ## Load test: 50 users against gunicorn (production settings) on DATABASE_URL's name_load
+	$(BIN)/python bench/run_load.py
