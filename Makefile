@@ -10,7 +10,7 @@ export PORT
 DEV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrations-check check messages clean bench bench-notifications
+.PHONY: help run test lint format migrations-check check messages clean bench bench-notifications load
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -21,6 +21,10 @@ $(BIN)/python:
 
 $(VENV)/.run-installed: $(BIN)/python requirements.txt requirements-run.txt
 	$(BIN)/pip install --quiet -r requirements.txt -r requirements-run.txt
+	@touch $@
+
+$(VENV)/.load-installed: $(BIN)/python requirements.txt requirements-load.txt
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-load.txt
 	@touch $@
 
 $(VENV)/.dev-installed: $(BIN)/python requirements.txt requirements-run.txt requirements-dev.txt
@@ -70,3 +74,6 @@ bench: $(VENV)/.dev-installed ## List pages against a minimal view, as ratios (R
 
 bench-notifications: $(VENV)/.dev-installed ## Notifications e-mailed by one worker against a no-op task, as a ratio (N=10000)
 	$(DEV) $(BIN)/python bench/bench_notifications.py
+
+load: $(VENV)/.load-installed ## Load test: 50 users against gunicorn (production settings) on DATABASE_URL's name_load
+	$(BIN)/python bench/run_load.py

@@ -57,7 +57,8 @@ def _referral(
             categories=["health", "work"],
             given_on=today,
             method="signed",
-            documented_by="",
+            documented_by=by.get_full_name(),
+            record_reference="Akt i verksamhetssystemet",
             valid_until=today + timedelta(days=365),
         )
     return referral

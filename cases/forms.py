@@ -1,17 +1,29 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
+from django.forms.formsets import (
+    INITIAL_FORM_COUNT,
+    MAX_NUM_FORM_COUNT,
+    MIN_NUM_FORM_COUNT,
+    TOTAL_FORM_COUNT,
+    ManagementForm,
+)
+from django.forms.utils import ErrorDict
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
-from cases import workflow
+from cases import permissions, workflow
 from cases.models import (
     TEXT_LIMIT,
     Consent,
     ConsentMethod,
+    ConsentRefused,
     DataCategory,
     Participant,
     Participation,
@@ -20,10 +32,11 @@ from cases.models import (
     Sex,
     Status,
     TargetGroup,
+    Todo,
 )
 from resursrad import personnummer
 from resursrad.forms import date_field
-from resursrad.models import Party
+from resursrad.models import Party, User
 
 IDENTIFYING_FIELDS = ["first_name", "last_name", "personal_number", "phone", "email", "address"]
 
@@ -217,7 +230,13 @@ class ReferralForm(forms.ModelForm):
         return values
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentRowForm(forms.Form):
+    """One party's row on the consent page: whether to register it now, and the consent's terms.
+
+    A row that is not ticked is neither checked nor saved, but keeps what was typed.
+    """
+
+    include = forms.BooleanField(required=False)
     categories = forms.MultipleChoiceField(
         label=_("Kinds of data that may be shared"),
         choices=DataCategory.choices,
@@ -225,39 +244,218 @@ class ConsentForm(forms.ModelForm):
         error_messages={"required": _("Choose at least one kind of data.")},
     )
     given_on = date_field(_("Given on"))
-    valid_until = date_field(_("Valid until"), help_text=_("For how long the individual agreed to sharing."))
+    valid_until = date_field(_("Valid until"))
+    method = forms.ChoiceField(
+        label=_("How it was given"),
+        choices=ConsentMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the consent was given.")},
+    )
+    documented_by = forms.CharField(
+        label=_("Documented by"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Who took down the consent; your name to begin with. For a signed form your name is "
+            "used if you leave it empty."
+        ),
+    )
+    record_reference = forms.CharField(
+        label=_("Where the form is kept"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Where the signed form (or the note of an oral consent) is kept in the party's own "
+            "records, for example the record system and file number. Never a personal identity number."
+        ),
+    )
 
-    class Meta:
-        model = Consent
-        fields = ["party", "categories", "given_on", "method", "documented_by", "valid_until"]
-        widgets = {"method": forms.RadioSelect}
-        help_texts = {"documented_by": _("Who documented an oral consent, and where.")}
-
-    def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, party: str, referral: Referral, user: Any, today: date, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.party = party
         self.referral = referral
-        self.fields["method"].choices = ConsentMethod.choices  # type: ignore[attr-defined]
-        self.fields["party"].choices = [("", _("Choose a party")), *Party.choices]  # type: ignore[attr-defined]
+        self.user = user
+        self.today = today
+        self.party_label = Party(party).label
+        # The error summary names the party before the field: every row has the same labels.
+        self.error_prefix = self.party_label
+        self.fields["include"].label = _("Register consent for %(party)s") % {"party": self.party_label}
+        self.fields["valid_until"].help_text = _(
+            "For how long the individual agreed to sharing. Suggested: %(months)s months."
+        ) % {"months": settings.CONSENT_DEFAULT_VALIDITY_MONTHS}
+        self.initial.setdefault("given_on", today)
+        self.initial.setdefault("valid_until", Consent.default_valid_until(today))
+        self.initial.setdefault("method", ConsentMethod.SIGNED)
+        self.initial.setdefault("documented_by", user.get_full_name())
+
+    @property
+    def included(self) -> bool:
+        """Whether the row is ticked, read from the input (also before validation)."""
+        if not self.is_bound:
+            return False
+        field = self.fields["include"]
+        return bool(field.widget.value_from_datadict(self.data, self.files, self.add_prefix("include")))
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound and not self.included:
+            # Not registered now: whatever is in the row is kept but not judged.
+            self._errors = ErrorDict()
+            self.cleaned_data = {"include": False}
 
     def clean_given_on(self) -> date:
         given = self.cleaned_data["given_on"]
-        if given > timezone.localdate():
+        if given > self.today:
             raise forms.ValidationError(_("Consent cannot be given in the future."))
         return given
+
+    def clean_record_reference(self) -> str:
+        reference = self.cleaned_data.get("record_reference", "").strip()
+        if personnummer.appears_in(reference, today=self.today):
+            raise forms.ValidationError(
+                _(
+                    "Remove the personal identity number: write where the form is kept, "
+                    "for example the record system and file number."
+                )
+            )
+        return reference
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         given, until = data.get("given_on"), data.get("valid_until")
         if given and until and until < given:
             self.add_error("valid_until", _("The consent cannot end before the day it was given."))
-        if until and until < timezone.localdate():
+        elif until and until < self.today:
             self.add_error("valid_until", _("The consent has already expired. Check the date."))
-        if data.get("method") == ConsentMethod.ORAL and not data.get("documented_by"):
+        method = data.get("method")
+        if method == ConsentMethod.ORAL and not data.get("documented_by"):
             self.add_error("documented_by", _("Say who documented the oral consent."))
-        party = data.get("party")
-        if party and any(c.party == party for c in self.referral.consents_in_force(timezone.localdate())):
-            self.add_error("party", _("This party already has consent in force."))
+        if method == ConsentMethod.SIGNED:
+            if not data.get("documented_by"):
+                data["documented_by"] = self.user.get_full_name()
+            if not data.get("record_reference") and "record_reference" not in self.errors:
+                self.add_error(
+                    "record_reference",
+                    _("Say where the signed form is kept, for example the record system and file number."),
+                )
+        if any(c.party == self.party for c in self.referral.consents_in_force(self.today)):
+            self.add_error("include", _("This party already has consent in force."))
         return data
+
+    def row(self) -> dict[str, Any]:
+        """The consent's fields for Consent.register_many."""
+        data = self.cleaned_data
+        return {
+            "party": self.party,
+            "categories": [code for code in DataCategory.values if code in data["categories"]],
+            "given_on": data["given_on"],
+            "valid_until": data["valid_until"],
+            "method": data["method"],
+            "documented_by": data["documented_by"],
+            "record_reference": data["record_reference"],
+        }
+
+
+if TYPE_CHECKING:
+    _RowFormSet = forms.BaseFormSet[ConsentRowForm]
+else:  # BaseFormSet is generic only in the type stubs
+    _RowFormSet = forms.BaseFormSet
+
+
+class BaseConsentFormSet(_RowFormSet):
+    """One row per requested party without consent in force, keyed by party (not by position).
+
+    Rows are named after the party (c-af-given_on), so a row keeps its party
+    even if another party's consent was registered between showing the page
+    and saving it. A ticked row for a party that has consent by then stays on
+    the page with the refusal beside it.
+    """
+
+    def __init__(
+        self, data: Any = None, *, referral: Referral, user: Any, today: date, **kwargs: Any
+    ) -> None:
+        self.referral = referral
+        self.user = user
+        self.today = today
+        self.parties = self._parties(data, prefix=kwargs.get("prefix") or self.get_default_prefix())
+        super().__init__(data, **kwargs)
+
+    @classmethod
+    def get_default_prefix(cls) -> str:
+        return "c"
+
+    def _parties(self, data: Any, *, prefix: str) -> list[str]:
+        uncovered = set(self.referral.uncovered_parties(self.today))
+        ticked = set()
+        if data is not None:
+            box = forms.CheckboxInput()
+            ticked = {
+                p
+                for p in self.referral.requested_parties
+                if box.value_from_datadict(data, MultiValueDict(), f"{prefix}-{p}-include")
+            }
+        return [p for p in self.referral.requested_parties if p in uncovered or p in ticked]
+
+    @property
+    def management_form(self) -> ManagementForm:
+        """Made from the parties, never read from the browser: a missing or altered count changes nothing."""
+        count = len(self.parties)
+        values = {
+            TOTAL_FORM_COUNT: count,
+            INITIAL_FORM_COUNT: 0,
+            MIN_NUM_FORM_COUNT: 0,
+            MAX_NUM_FORM_COUNT: count,
+        }
+        form = ManagementForm(
+            {f"{self.prefix}-{name}": value for name, value in values.items()}, prefix=self.prefix
+        )
+        form.full_clean()
+        return form
+
+    def total_form_count(self) -> int:
+        return len(self.parties)
+
+    def initial_form_count(self) -> int:
+        return 0
+
+    def add_prefix(self, index: Any) -> str:
+        if isinstance(index, int):
+            return f"{self.prefix}-{self.parties[index]}"
+        return super().add_prefix(index)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"referral": self.referral, "user": self.user, "today": self.today}
+        # The empty form (index None) is never shown; it gets the referring party.
+        kwargs["party"] = self.parties[index] if index is not None else self.referral.organisation.party
+        # Every row is judged when ticked, and none is required of the browser.
+        kwargs["empty_permitted"] = False
+        kwargs["use_required_attribute"] = False
+        return kwargs
+
+    def clean(self) -> None:
+        if self.parties and not any(form.included for form in self.forms):
+            raise forms.ValidationError(_("Tick at least one party whose consent you register now."))
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [form.row() for form in self.forms if form.included]
+
+    def refuse(self, error: ConsentRefused) -> None:
+        """Show the domain's refusal beside the party it concerns."""
+        for form in self.forms:
+            if form.party == error.party:
+                form.add_error("include", str(error))
+                return
+        self.non_form_errors().append(str(error))
+
+    def has_errors(self) -> bool:
+        return self.is_bound and self.total_error_count() > 0
+
+
+ConsentFormSet = cast(
+    type[BaseConsentFormSet], forms.formset_factory(ConsentRowForm, formset=BaseConsentFormSet, extra=0)
+)
 
 
 class WithdrawConsentForm(forms.Form):
@@ -335,33 +533,52 @@ class DecisionForm(forms.Form):
         return self.decisions[self.cleaned_data["decision"]]
 
 
+def _filter_choice(label: Any, choices: Any) -> forms.ChoiceField:
+    """A filter by one value from a list, or all; an unknown value (an old link) is explained."""
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        choices=[("", _("All")), *choices],
+        error_messages={"invalid_choice": _("Choose one of the options in the list.")},
+    )
+
+
 class ReferralFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *Status.choices])
-    party = forms.ChoiceField(
-        label=_("Referring party"), required=False, choices=[("", _("All")), *Party.choices]
-    )
-    target_group = forms.ChoiceField(
-        label=_("Target group"), required=False, choices=[("", _("All")), *TargetGroup.choices]
-    )
+    """The list's filters; the view sends them in the same form as the search text."""
+
+    todo = _filter_choice(_("To do"), Todo.choices)
+    status = _filter_choice(_("Status"), Status.choices)
+    party = _filter_choice(_("Referring party"), Party.choices)
+    target_group = _filter_choice(_("Target group"), TargetGroup.choices)
     created_from = date_field(_("Created from"), required=False)
     created_to = date_field(_("Created until"), required=False)
     mine = forms.BooleanField(label=_("Only where I am the case worker"), required=False)
 
-    def filter(self, queryset: Any, user: Any) -> Any:
-        data = self.cleaned_data
-        if data.get("mine"):
-            queryset = queryset.filter(handler=user)
-        if data.get("status"):
-            queryset = queryset.filter(status=data["status"])
-        if data.get("party"):
-            queryset = queryset.filter(organisation__party=data["party"])
-        if data.get("target_group"):
-            queryset = queryset.filter(**{f"tg_{data['target_group']}": True})
-        if data.get("created_from"):
-            queryset = queryset.filter(created_at__date__gte=data["created_from"])
-        if data.get("created_to"):
-            queryset = queryset.filter(created_at__date__lte=data["created_to"])
-        return queryset
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not permissions.has_todo_list(user):
+            # Only a case worker has cases of their own to act on.
+            del self.fields["todo"]
+            del self.fields["mine"]
+        if permissions.lists_only_own_organisation(user):
+            # Every case in the list comes from the user's own party.
+            del self.fields["party"]
+
+    def chosen(self) -> dict[str, Any]:
+        """The valid filters; an invalid one is shown beside its field and left out."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
+
+    def query_string(self) -> str:
+        """The valid filters that are set, as the query of a link (they hold nothing personal)."""
+        values: dict[str, str] = {}
+        for name, value in self.cleaned_data.items():
+            if value in ("", None, False):
+                continue
+            values[name] = "on" if value is True else value.isoformat() if isinstance(value, date) else value
+        return urlencode(values)
 
 
 class SearchForm(forms.Form):

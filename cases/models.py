@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import uuid
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,11 +16,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import notifications, workflow
-from cases.workflow import DomainError, Status
+from cases.workflow import DomainError, Status, Todo
 from resursrad import personnummer
 from resursrad.models import Organisation, Party, User
 
-__all__ = ["DomainError", "Status"]
+__all__ = ["DomainError", "Status", "Todo"]
 
 TEXT_LIMIT = 4000
 
@@ -227,6 +229,101 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
     def with_list_data(self) -> ReferralQuerySet:
         return self.select_related("participant", "organisation", "handler")
 
+    def matching(
+        self,
+        *,
+        user: Any,
+        today: date,
+        status: str = "",
+        party: str = "",
+        target_group: str = "",
+        created_from: date | None = None,
+        created_to: date | None = None,
+        mine: bool = False,
+        todo: str = "",
+    ) -> ReferralQuerySet:
+        """The list's filters, as cleaned by ReferralFilterForm; an empty value filters nothing."""
+        queryset: ReferralQuerySet = self
+        if mine:
+            queryset = queryset.filter(handler=user)
+        if status:
+            queryset = queryset.filter(status=status)
+        if party:
+            queryset = queryset.filter(organisation__party=party)
+        if target_group:
+            queryset = queryset.in_target_group(target_group)
+        if created_from:
+            queryset = queryset.filter(created_at__date__gte=created_from)
+        if created_to:
+            queryset = queryset.filter(created_at__date__lte=created_to)
+        if todo:
+            queryset = queryset.todo(todo, user=user, today=today)
+        return queryset
+
+    # --- the case worker's to-do list ("Att göra") ------------------------------
+    #
+    # A case worker's to-do list holds the referrals where they are the case
+    # worker (handler): those are theirs to act on, and a colleague's case moves
+    # to them when they take it over. Their list shows the whole organisation's
+    # referrals (visible_to); these methods narrow and order it.
+
+    def with_expiring_consent(self, today: date) -> ReferralQuerySet:
+        """consent_expires_on: the first day a consent in force ends, within the warning window.
+
+        Empty when no consent in force ends within CONSENT_EXPIRY_WARNING_DAYS
+        (counted from today, both days included), or consent no longer matters.
+        """
+        if "consent_expires_on" in self.query.annotations:
+            return self
+        last_day = today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+        first_end = (
+            Consent.objects.in_force(today)
+            .filter(referral=models.OuterRef("pk"), valid_until__lte=last_day)
+            .order_by("valid_until")
+            .values("valid_until")[:1]
+        )
+        return self.annotate(
+            consent_expires_on=models.Case(
+                models.When(status__in=workflow.CONSENT_STATES, then=models.Subquery(first_end)),
+                default=None,
+                output_field=models.DateField(),
+            )
+        )
+
+    def todo_counts(self, user: Any, today: date) -> dict[str, int]:
+        """How many of the user's cases wait for each kind of work, in one query."""
+        conditions = _todo_conditions(user)
+        return (
+            self.filter(handler_id=user.pk)
+            .with_expiring_consent(today)
+            .aggregate(
+                **{kind: models.Count("pk", filter=condition) for kind, condition in conditions.items()}
+            )
+        )
+
+    def todo(self, kind: str, *, user: Any, today: date) -> ReferralQuerySet:
+        """The user's cases waiting for this kind of work; an unknown kind finds nothing."""
+        condition = _todo_conditions(user).get(kind)
+        if condition is None:
+            return self.none()
+        return self.with_expiring_consent(today).filter(condition)
+
+    def by_action_needed(self, user: Any, today: date) -> ReferralQuerySet:
+        """The user's cases that need action first, in the order of Todo; then newest first."""
+        ranks = [
+            models.When(condition, then=models.Value(rank))
+            for rank, condition in enumerate(_todo_conditions(user).values())
+        ]
+        return (
+            self.with_expiring_consent(today)
+            .annotate(
+                action_rank=models.Case(
+                    *ranks, default=models.Value(len(ranks)), output_field=models.IntegerField()
+                )
+            )
+            .order_by("action_rank", "-created_at", "-pk")
+        )
+
     def search(self, query: str) -> ReferralQuerySet:
         """By case number, name, pseudonym or personal identity number."""
         query = query.strip()
@@ -247,12 +344,11 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             )
         return self.filter(condition)
 
-    def same_person_as(self, referral: Referral) -> ReferralQuerySet:
-        """Other open referrals about the same personal identity number."""
-        number_hash = referral.participant.number_hash
-        if not number_hash:
+    def open_for_number(self, digits: str) -> ReferralQuerySet:
+        """Open referrals about the person with this 12-digit number (found by its keyed hash)."""
+        if not digits:
             return self.none()
-        return self.open().filter(participant__number_hash=number_hash).exclude(pk=referral.pk)
+        return self.open().filter(participant__number_hash=personnummer.keyed_hash(digits)).order_by("pk")
 
     def with_lapsed_consent(self, today: date) -> ReferralQuerySet:
         """Referrals bound by consent with an expired, not withdrawn consent (each is checked again)."""
@@ -270,6 +366,18 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             erasure_due_on__lte=today,
             participant__erased_at__isnull=True,
         )
+
+
+def _todo_conditions(user: Any) -> dict[str, Q]:
+    """Each kind of work, most urgent first, as a condition on a referral annotated by with_expiring_consent."""
+    conditions = {}
+    for kind in Todo:
+        if kind == Todo.CONSENT:
+            work = Q(consent_expires_on__isnull=False)
+        else:
+            work = Q(status__in=workflow.TODO_STATES[kind])
+        conditions[kind.value] = Q(handler_id=user.pk) & work
+    return conditions
 
 
 class CaseNumberSequence(models.Model):
@@ -708,7 +816,7 @@ class Referral(models.Model):
             return False
         Referral.objects.filter(pk=self.pk).update(**Referral.ERASED_FIELDS, updated_at=now)
         ReferralEvent.objects.filter(referral=self).update(comment="")
-        Consent.objects.filter(referral=self).update(documented_by="")
+        Consent.objects.filter(referral=self).update(documented_by="", record_reference="")
         ReferralEvent.objects.create(referral=self, kind=EventKind.ERASED, at=now)
         self.refresh_from_db()
         self.participant.refresh_from_db()
@@ -762,6 +870,21 @@ class ConsentMethod(models.TextChoices):
     ORAL = "oral", _("Oral, documented")
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day of the month so many months later, or that month's last day (29 Feb → 28 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class ConsentRefused(DomainError):
+    """Consent for one party was refused; nothing of the registration was saved."""
+
+    def __init__(self, message: str, *, party: str) -> None:
+        super().__init__(message)
+        self.party = party
+
+
 class ConsentQuerySet(models.QuerySet["Consent"]):
     def in_force(self, on: date) -> ConsentQuerySet:
         return self.filter(withdrawn_on__isnull=True, given_on__lte=on, valid_until__gte=on)
@@ -776,6 +899,9 @@ class Consent(models.Model):
     given_on = models.DateField(_("given on"))
     method = models.CharField(_("how it was given"), max_length=10, choices=ConsentMethod.choices)
     documented_by = models.CharField(_("documented by"), max_length=200, blank=True)
+    # Where the party keeps the signed form (or the note of an oral consent) in
+    # its own records; never a personal identity number.
+    record_reference = models.CharField(_("where the form is kept"), max_length=100, blank=True)
     valid_until = models.DateField(_("valid until"))
     registered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     registered_at = models.DateTimeField(auto_now_add=True)
@@ -811,35 +937,75 @@ class Consent(models.Model):
     def category_labels(self) -> list[str]:
         return [str(DataCategory(code).label) for code in self.categories]
 
+    @staticmethod
+    def default_valid_until(given_on: date) -> date:
+        """The validity the form suggests: CONSENT_DEFAULT_VALIDITY_MONTHS after the day it was given."""
+        return add_months(given_on, settings.CONSENT_DEFAULT_VALIDITY_MONTHS)
+
     @classmethod
     def register(cls, *, referral: Referral, by: User, today: date | None = None, **fields: Any) -> Consent:
         """Record a consent; one consent in force (or still to come) per party."""
+        return cls.register_many(referral=referral, by=by, rows=[fields], today=today)[0]
+
+    @classmethod
+    def register_many(
+        cls, *, referral: Referral, by: User, rows: Sequence[dict[str, Any]], today: date | None = None
+    ) -> list[Consent]:
+        """Record consent for several parties at once: every row, or none if one is refused.
+
+        Each row holds a consent's fields. One consent in force (or still to
+        come) per party; a refusal raises ConsentRefused naming the party.
+        """
         today = today or timezone.localdate()
+        if not rows:
+            raise DomainError(gettext("Choose at least one party to register consent for."))
+        seen: set[str] = set()
+        for row in rows:
+            cls._check_row(row)
+            if row["party"] in seen:
+                raise ConsentRefused(gettext("The same party is given twice."), party=row["party"])
+            seen.add(row["party"])
+        with transaction.atomic():
+            # Two registrations for the same party at once (two colleagues, or a
+            # double submit): the referral's row lock orders them, and the
+            # second finds the first's consents and is refused as a whole.
+            locked = Referral.objects.select_for_update().get(pk=referral.pk)
+            if locked.status not in workflow.CONSENT_STATES:
+                raise DomainError(gettext("Consent can no longer be registered for this referral."))
+            taken = set(
+                locked.consents.filter(
+                    party__in=seen, withdrawn_on__isnull=True, valid_until__gte=today
+                ).values_list("party", flat=True)
+            )
+            consents = []
+            for row in rows:
+                if row["party"] in taken:
+                    raise ConsentRefused(
+                        gettext("This party already has consent in force."), party=row["party"]
+                    )
+                consent = cls.objects.create(referral=locked, registered_by=by, **row)
+                ReferralEvent.objects.create(
+                    referral=locked,
+                    kind=EventKind.CONSENT_REGISTERED,
+                    by=by,
+                    comment=gettext("Consent for %(party)s, valid until %(date)s.")
+                    % {"party": consent.get_party_display(), "date": consent.valid_until.isoformat()},
+                )
+                consents.append(consent)
+        return consents
+
+    @staticmethod
+    def _check_row(fields: dict[str, Any]) -> None:
         party = fields.get("party")
         if party not in Party.values:
             raise DomainError(gettext("Unknown party: %(codes)s.") % {"codes": party})
         categories = fields.get("categories") or []
         if not categories or any(code not in DataCategory.values for code in categories):
-            raise DomainError(gettext("Choose the kinds of data from the list."))
-        with transaction.atomic():
-            # Two registrations for the same party at once: the referral's row
-            # lock orders them, and the second finds the first's consent.
-            locked = Referral.objects.select_for_update().get(pk=referral.pk)
-            if locked.status not in workflow.CONSENT_STATES:
-                raise DomainError(gettext("Consent can no longer be registered for this referral."))
-            if locked.consents.filter(
-                party=party, withdrawn_on__isnull=True, valid_until__gte=today
-            ).exists():
-                raise DomainError(gettext("This party already has consent in force."))
-            consent = cls.objects.create(referral=locked, registered_by=by, **fields)
-            ReferralEvent.objects.create(
-                referral=locked,
-                kind=EventKind.CONSENT_REGISTERED,
-                by=by,
-                comment=gettext("Consent for %(party)s, valid until %(date)s.")
-                % {"party": consent.get_party_display(), "date": consent.valid_until.isoformat()},
+            raise ConsentRefused(gettext("Choose the kinds of data from the list."), party=party)
+        if personnummer.appears_in(fields.get("record_reference", "")):
+            raise ConsentRefused(
+                gettext("The reference must not contain a personal identity number."), party=party
             )
-        return consent
 
     def withdraw(self, *, by: User, on: date, today: date | None = None) -> None:
         """Record that the individual withdrew this consent; sharing with that party stops at once."""

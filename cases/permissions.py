@@ -86,3 +86,16 @@ def can_see_identity(user: User, referral: Referral) -> bool:
 def can_see_names_in_lists(user: User) -> bool:
     """Lists show names only to the referring organisation's case workers."""
     return is_case_worker(user)
+
+
+def has_todo_list(user: User) -> bool:
+    """Case workers see "Att göra": what waits for them in the cases where they are the case worker."""
+    return is_case_worker(user)
+
+
+def lists_only_own_organisation(user: User) -> bool:
+    """The user's lists only ever hold their own organisation's referrals (as visible_to decides).
+
+    Their lists then need no organisation column and no filter by referring party.
+    """
+    return is_case_worker(user) and not is_coordinator(user)

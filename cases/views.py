@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,8 +11,10 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -19,7 +22,7 @@ from cases import permissions, workflow
 from cases.access import access_history, get_referral_for_user, log_shown
 from cases.forms import (
     CommentForm,
-    ConsentForm,
+    ConsentFormSet,
     DecisionForm,
     InboxFilterForm,
     ParticipantForm,
@@ -29,7 +32,17 @@ from cases.forms import (
     SearchForm,
     WithdrawConsentForm,
 )
-from cases.models import Consent, DomainError, EditConflict, Participant, Referral, ReferralEvent, Status
+from cases.models import (
+    Consent,
+    ConsentRefused,
+    DomainError,
+    EditConflict,
+    Participant,
+    Referral,
+    ReferralEvent,
+    Status,
+    Todo,
+)
 from resursrad.models import AccessAction, Organisation, Party, User
 from resursrad.permissions import can_review_access_log, is_coordinator, role_required
 from resursrad.types import AuthenticatedHttpRequest
@@ -57,35 +70,77 @@ def _read_action(request: AuthenticatedHttpRequest) -> str:
 @login_required
 @role_required(permissions.can_list_referrals)
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    # The free-text search comes by POST and is answered at once: no name or
-    # personal identity number is put in a URL, a log, the history or the session.
-    search = SearchForm(request.POST if request.method == "POST" and "clear" not in request.POST else None)
+    # Search and filters are one form, so that neither loses the other. It goes
+    # by POST and a search is answered at once: no name or personal identity
+    # number is put in a URL, a log, the history or the session. Without search
+    # text the filters go back into the address, where a link can keep them.
+    user, today = request.user, timezone.localdate()
+    posted = request.method == "POST"
+    search = SearchForm(request.POST if posted and "clear" not in request.POST else None)
     query = search.cleaned_data["q"].strip() if search.is_bound and search.is_valid() else ""
-    filters = ReferralFilterForm(request.GET or None)
-    referrals = Referral.objects.visible_to(request.user).with_list_data()
-    if filters.is_valid():
-        referrals = filters.filter(referrals, request.user)
-    if query:
-        referrals = referrals.search(query)
-    page_number = request.POST.get("page") if query else request.GET.get("page")
-    page = Paginator(referrals.order_by("-created_at"), PAGE_SIZE).get_page(page_number)
-    show_names = permissions.can_see_names_in_lists(request.user)
+    filters = ReferralFilterForm((request.POST if posted else request.GET) or None, user=user)
+    if posted and not query and filters.is_valid():
+        return redirect(_list_url(filters.query_string()))
+    visible = Referral.objects.visible_to(user)
+    has_todo_list = permissions.has_todo_list(user)
+    referrals = visible.with_list_data()
+    referrals = (
+        referrals.by_action_needed(user, today) if has_todo_list else referrals.order_by("-created_at")
+    )
+    referrals = referrals.matching(user=user, today=today, **filters.chosen()).search(query)
+    page = Paginator(referrals, PAGE_SIZE).get_page((request.POST if query else request.GET).get("page"))
+    show_names = permissions.can_see_names_in_lists(user)
     if show_names or query:
         log_shown(request, page.object_list, AccessAction.SEARCH if query else AccessAction.LIST)
     params = request.GET.copy()
     params.pop("page", None)
-    return render(
-        request,
-        "cases/referral_list.html",
+    context = {
+        "page": page,
+        "filters": filters,
+        "search": SearchForm(initial={"q": query}),
+        "query": query,
+        "params": params.urlencode(),
+        "show_names": show_names,
+        "show_organisation": not permissions.lists_only_own_organisation(user),
+        "todo": _todo_list(visible.todo_counts(user, today), filters) if has_todo_list else None,
+    }
+    return render(request, "cases/referral_list.html", context)
+
+
+def _list_url(query_string: str) -> str:
+    return reverse("cases:list") + (f"?{query_string}" if query_string else "")
+
+
+# The "Att göra" items: how many cases, said in words, most urgent first.
+TODO_LABELS = {
+    Todo.QUESTIONS: ngettext_lazy(
+        "question from the coordinator to answer", "questions from the coordinator to answer", "count"
+    ),
+    Todo.DRAFTS: ngettext_lazy("draft to finish", "drafts to finish", "count"),
+    Todo.CONSENT: ngettext_lazy(
+        "case whose consent expires within %(days)s days",
+        "cases whose consent expires within %(days)s days",
+        "count",
+    ),
+    Todo.MEETING: ngettext_lazy(
+        "accepted case waiting for a meeting", "accepted cases waiting for a meeting", "count"
+    ),
+}
+
+
+def _todo_list(counts: dict[str, int], filters: ReferralFilterForm) -> list[dict[str, Any]]:
+    active = filters.chosen().get("todo", "")
+    days = settings.CONSENT_EXPIRY_WARNING_DAYS
+    return [
         {
-            "page": page,
-            "filters": filters,
-            "search": SearchForm(initial={"q": query}),
-            "query": query,
-            "params": params.urlencode(),
-            "show_names": show_names,
-        },
-    )
+            "kind": kind,
+            "count": counts[kind],
+            "label": TODO_LABELS[kind] % {"count": counts[kind], "days": days},
+            "url": _list_url(urlencode({"todo": kind.value})),
+            "active": active == kind,
+        }
+        for kind in Todo
+    ]
 
 
 @require_safe
@@ -317,26 +372,31 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     participant_form = ParticipantForm(request.POST or None, prefix="p")
     referral_form = ReferralForm(request.POST or None, prefix="r", organisation=user.organisation)
     token = _token(request.POST.get("form_token")) or uuid.uuid4()
+    same_person: list[Referral] = []
     if request.method == "POST" and participant_form.is_valid() and referral_form.is_valid():
-        try:
-            referral = Referral.create_draft(
-                by=user,
-                participant=Participant(**participant_form.stored_values()),
-                token=token,
-                **referral_form.stored_values(),
-            )
-        except DomainError as error:
-            messages.error(request, str(error))
-            token = uuid.uuid4()
-        else:
-            log_shown(request, [referral], AccessAction.CREATE)
-            _warn_about_same_person(request, referral)
-            messages.success(
-                request,
-                _("Draft %(case)s has been saved. Register consent for each party, then submit.")
-                % {"case": referral.case_number},
-            )
-            return redirect("cases:detail", pk=referral.pk)
+        # Before saving: an open case about the same number is named first (confirmation step).
+        same_person = _unconfirmed_same_person(
+            request, participant_form.cleaned_data["personal_number"], token
+        )
+        if not same_person:
+            try:
+                referral = Referral.create_draft(
+                    by=user,
+                    participant=Participant(**participant_form.stored_values()),
+                    token=token,
+                    **referral_form.stored_values(),
+                )
+            except DomainError as error:
+                messages.error(request, str(error))
+                token = uuid.uuid4()
+            else:
+                log_shown(request, [referral], AccessAction.CREATE)
+                messages.success(
+                    request,
+                    _("Draft %(case)s has been saved. Register consent for each party, then submit.")
+                    % {"case": referral.case_number},
+                )
+                return redirect("cases:detail", pk=referral.pk)
     return render(
         request,
         "cases/referral_form.html",
@@ -344,20 +404,40 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             "participant_form": participant_form,
             "referral_form": referral_form,
             "form_token": token,
+            "same_person": same_person,
+            "same_person_confirmation": ",".join(r.case_number for r in same_person),
             **_errors(participant_form, referral_form),
         },
     )
 
 
-def _warn_about_same_person(request: AuthenticatedHttpRequest, referral: Referral) -> None:
-    duplicates = Referral.objects.visible_to(request.user).same_person_as(referral)
-    case_numbers = ", ".join(duplicates.values_list("case_number", flat=True))
-    if case_numbers:
-        messages.warning(
-            request,
-            _("There are already open cases for the same personal identity number: %(cases)s.")
-            % {"cases": case_numbers},
-        )
+def _unconfirmed_same_person(
+    request: AuthenticatedHttpRequest, digits: str, token: uuid.UUID
+) -> list[Referral]:
+    """Open cases about the typed number that the user may see and has not yet confirmed.
+
+    Only the user's own cases are named. An open case at another organisation
+    is not mentioned at all: even "the council may know this person" would
+    tell one authority of the person's contact with another, which secrecy
+    (OSL) forbids until the individual consents. The coordinator sees both
+    referrals once they are submitted.
+
+    The user confirms by the case numbers shown ("continue" sends them back):
+    a case that appears after the confirmation is shown before saving, and a
+    double submit of "continue" (the same form token) finds its own draft.
+    """
+    matches = list(
+        Referral.objects.visible_to(request.user)
+        .open_for_number(digits)
+        .exclude(creation_token=token, created_by=request.user)
+        .select_related("participant")
+    )
+    confirmed = set(request.POST.get("confirmed_same_person", "").split(","))
+    if {referral.case_number for referral in matches} <= confirmed:
+        return []
+    # The page now says that this number has these cases: a search by number.
+    log_shown(request, matches, AccessAction.SEARCH)
+    return matches
 
 
 def _token(value: str | None) -> uuid.UUID | None:
@@ -423,31 +503,40 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 @login_required
 def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Consent for several parties in one form: a row per party still without consent in force."""
     referral = get_referral_for_user(request, pk, action=_read_action(request))
     if not permissions.can_register_consent(request.user, referral):
         messages.error(request, _("Consent cannot be registered for this referral now."))
         return redirect("cases:detail", pk=referral.pk)
-    if request.method == "POST":
-        form = ConsentForm(request.POST, referral=referral)
-        if form.is_valid():
-            try:
-                Consent.register(referral=referral, by=request.user, **form.cleaned_data)
-            except DomainError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The consent has been registered."))
-                return redirect("cases:detail", pk=referral.pk)
-    else:
-        missing = referral.uncovered_parties(timezone.localdate())
-        form = ConsentForm(
-            referral=referral,
-            initial={
-                "party": missing[0] if missing else "",
-                "given_on": timezone.localdate(),
-                "documented_by": request.user.get_full_name(),
-            },
-        )
-    return render(request, "cases/consent_form.html", {"referral": referral, "form": form, **_errors(form)})
+    prefetch_related_objects([referral], "consents")
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else None
+    formset = ConsentFormSet(data, referral=referral, user=request.user, today=today)
+    if formset.is_bound and formset.is_valid():
+        try:
+            consents = Consent.register_many(
+                referral=referral, by=request.user, rows=formset.rows(), today=today
+            )
+        except ConsentRefused as error:
+            formset.refuse(error)
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("cases:detail", pk=referral.pk)
+        else:
+            parties = ", ".join(consent.get_party_display() for consent in consents)
+            messages.success(
+                request, _("Consent has been registered for: %(parties)s.") % {"parties": parties}
+            )
+            return redirect("cases:detail", pk=referral.pk)
+    context = {
+        "referral": referral,
+        "formset": formset,
+        "in_force": referral.consents_in_force(today),
+        "error_forms": formset.forms,
+        "extra_errors": formset.non_form_errors() if formset.is_bound else [],
+        "has_errors": formset.has_errors(),
+    }
+    return render(request, "cases/consent_form.html", context)
 
 
 def _withdrawal_page(

@@ -41,6 +41,16 @@ class Status(models.TextChoices):
     DISCARDED = "discarded", _("Discarded draft")
 
 
+class Todo(models.TextChoices):
+    """What the case worker must act on, most urgent first: "Att göra" on "Mina ärenden"."""
+
+    QUESTIONS = "questions", _("Questions to answer")
+    DRAFTS = "drafts", _("Drafts to finish")
+    # Not a state: any case whose consent matters and ends soon (see ReferralQuerySet).
+    CONSENT = "consent", _("Consent expiring soon")
+    MEETING = "meeting", _("Waiting for a meeting")
+
+
 @dataclass(frozen=True)
 class State:
     """What holds while a referral is in a state."""
@@ -55,16 +65,23 @@ class State:
     waiting: str | Promise = ""
     # Anyone may still open it; a discarded draft is gone for everyone (404).
     visible: bool = True
+    # What the referral's case worker must do while it is in this state (a Todo).
+    todo: str = ""
 
 
 STATES: dict[str, State] = {
-    Status.DRAFT: State(editable=True, consent_matters=True, seen_by_coordinator=False),
+    Status.DRAFT: State(editable=True, consent_matters=True, seen_by_coordinator=False, todo=Todo.DRAFTS),
     Status.SUBMITTED: State(consent_matters=True, waiting=_("Waiting for the coordinator's decision.")),
     Status.INFO_REQUESTED: State(
-        editable=True, consent_matters=True, waiting=_("Waiting for the case worker's answer.")
+        editable=True,
+        consent_matters=True,
+        waiting=_("Waiting for the case worker's answer."),
+        todo=Todo.QUESTIONS,
     ),
     Status.ACCEPTED: State(
-        consent_matters=True, waiting=_("Accepted: waiting for a time at a council meeting.")
+        consent_matters=True,
+        waiting=_("Accepted: waiting for a time at a council meeting."),
+        todo=Todo.MEETING,
     ),
     Status.DECLINED: State(),
     Status.CONSENT_ENDED: State(),
@@ -303,6 +320,10 @@ ERASABLE_STATES = frozenset(STATES) - CONSENT_STATES
 # A lapse of consent ends the referral (or takes a party out) in these states;
 # in a draft it only means that consent is missing before submitting.
 CONSENT_BOUND_STATES = TRANSITIONS["end_for_lack_of_consent"].sources
+# The states that put a referral on its case worker's to-do list, per kind of work.
+TODO_STATES = {
+    kind: frozenset(status for status, state in STATES.items() if state.todo == kind) for kind in Todo
+}
 # The coordinator's decision: the steps the coordinator takes on a submitted referral.
 DECISIONS = [t for t in TRANSITIONS.values() if t.actor is Actor.COORDINATOR]
 
@@ -312,5 +333,6 @@ def check_declaration() -> None:
     for transition in TRANSITIONS.values():
         assert transition.target in STATES, transition.name
         assert transition.sources <= set(STATES), transition.name
+    assert all(state.todo in {"", *Todo.values} for state in STATES.values())
     reachable = {Status.DRAFT} | {t.target for t in TRANSITIONS.values()}
     assert reachable == set(STATES), set(STATES) - reachable

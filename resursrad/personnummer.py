@@ -81,6 +81,28 @@ def parse(value: str, today: date | None = None) -> PersonalNumber:
     return PersonalNumber(f"{year:04d}{yymmdd[2:]}{tail}", birth, coordination)
 
 
+# A run of 6 or 8 digits, perhaps a separator, then 4 digits, not inside a longer number.
+_EMBEDDED = re.compile(r"(?<!\d)(\d{6}|\d{8})\s?([-+]?)\s?(\d{4})(?!\d)")
+
+
+def appears_in(text: str, today: date | None = None) -> bool:
+    """Whether free text contains something that is, or nearly is, a personal identity number.
+
+    A number with a real date of birth counts even when its check digit is
+    wrong: a mistyped number still points at a person.
+    """
+    for match in _EMBEDDED.finditer(text or ""):
+        candidate = "".join(match.groups())
+        try:
+            parse(candidate, today=today)
+        except ValidationError as error:
+            if error.code == "checksum":
+                return True
+        else:
+            return True
+    return False
+
+
 def mask(digits: str) -> str:
     """Show the date of birth but hide the last four digits: 19850312-****."""
     if len(digits) != 12:

@@ -65,6 +65,8 @@ ERASURE_AFTER_CLOSED_DAYS = env_int("ERASURE_AFTER_CLOSED_DAYS", 365)
 INBOX_LONG_WAIT_DAYS = env_int("INBOX_LONG_WAIT_DAYS", 14, minimum=1)
 # "Mina ärenden" warns the case worker of consent that expires within this many days.
 CONSENT_EXPIRY_WARNING_DAYS = env_int("CONSENT_EXPIRY_WARNING_DAYS", 30, minimum=1)
+# The consent form suggests this validity, counted in months from the day consent is given.
+CONSENT_DEFAULT_VALIDITY_MONTHS = env_int("CONSENT_DEFAULT_VALIDITY_MONTHS", 12, minimum=1)
 # The key of the keyed hash (HMAC) of personal identity numbers, kept in the
 # access log so that a person's access history survives erasure. Changing it
 # breaks that link for older entries: set it once per deployment.

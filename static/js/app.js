@@ -70,11 +70,53 @@ document.addEventListener("click", function (event) {
   update();
 })();
 
-// After a refused submit, move focus to the summary of what needs fixing.
+// Consent rows: a party's fields show once its "register" box is ticked. They
+// follow the box, so Tab goes from the box into them. Without script all show.
 (function () {
   "use strict";
-  var summary = document.querySelector("[data-error-summary]");
+  document.querySelectorAll("[data-consent-row]").forEach(function (row) {
+    var box = row.querySelector("input[type=checkbox][name$='-include']");
+    var fields = row.querySelector("[data-consent-fields]");
+    if (!box || !fields) {
+      return;
+    }
+    function update() {
+      fields.hidden = !box.checked;
+    }
+    box.addEventListener("change", update);
+    update();
+  });
+})();
+
+// After a refused submit, move focus to the summary of what needs fixing, or to
+// the question that must be answered before saving.
+(function () {
+  "use strict";
+  var summary = document.querySelector("[data-error-summary], [data-confirm-step]");
   if (summary) {
     summary.focus();
   }
+})();
+
+// Tables shown as cards on a phone (.table-cards) are no longer displayed as
+// tables, and some browsers then drop their table semantics: the explicit
+// roles keep rows, column headers and cells for screen readers.
+(function () {
+  "use strict";
+  document.querySelectorAll("table.table-cards").forEach(function (table) {
+    table.setAttribute("role", "table");
+    table.querySelectorAll(":scope > thead, :scope > tbody").forEach(function (group) {
+      group.setAttribute("role", "rowgroup");
+    });
+    table.querySelectorAll(":scope > thead > tr, :scope > tbody > tr").forEach(function (row) {
+      row.setAttribute("role", "row");
+      Array.prototype.forEach.call(row.children, function (cell) {
+        if (cell.tagName === "TD") {
+          cell.setAttribute("role", "cell");
+        } else if (cell.tagName === "TH") {
+          cell.setAttribute("role", cell.getAttribute("scope") === "row" ? "rowheader" : "columnheader");
+        }
+      });
+    });
+  });
 })();

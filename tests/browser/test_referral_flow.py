@@ -42,16 +42,16 @@ def test_draft_consent_submit_question_answer_accept(
     referral = Referral.objects.get()
     assert referral.status == Status.DRAFT
 
-    # Consent for both parties, then submit.
+    # Consent for both parties in one step, then submit.
+    page.get_by_role("link", name="Registrera samtycke").first.click()
     for party in ["Kommun", "Arbetsförmedlingen"]:
-        page.get_by_role("link", name="Registrera samtycke").first.click()
-        page.get_by_label("Part").select_option(label=party)
-        page.get_by_label("Hälsa").check()
-        page.get_by_label("Arbete och studier").check()
-        page.get_by_label("Undertecknad blankett").check()
-        page.get_by_label("Giltigt till").fill("2027-12-31")
-        page.get_by_role("button", name="Registrera samtycke").click()
-        expect(page.get_by_text("Samtycket är registrerat.")).to_be_visible()
+        row = page.get_by_role("group", name=party, exact=True)
+        row.get_by_label(f"Registrera samtycke för {party}").check()
+        row.get_by_label("Hälsa").check()
+        row.get_by_label("Arbete och studier").check()
+        row.get_by_label("Var blanketten förvaras").fill("Pappersakt hos handläggaren")
+    page.get_by_role("button", name="Registrera samtycke").click()
+    expect(page.get_by_text("Samtycke är registrerat för: Kommun, Arbetsförmedlingen.")).to_be_visible()
     screenshot("referral-draft-with-consent")
     page.get_by_role("button", name="Skicka in till samordnaren").click()
     expect(page.get_by_text("Ansökan är inskickad till samordnaren.")).to_be_visible()

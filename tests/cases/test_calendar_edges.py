@@ -49,11 +49,14 @@ def test_consent_given_on_leap_day_for_a_year_is_valid_the_day_before_it_ends(cl
         response = client.post(
             reverse("cases:consent_create", args=[referral.pk]),
             {
-                "party": "kommun",
-                "categories": ["health"],
-                "given_on": "2028-02-29",
-                "method": "signed",
-                "valid_until": "2029-02-28",
+                "c-TOTAL_FORMS": "1",
+                "c-INITIAL_FORMS": "0",
+                "c-kommun-include": "on",
+                "c-kommun-categories": ["health"],
+                "c-kommun-given_on": "2028-02-29",
+                "c-kommun-method": "signed",
+                "c-kommun-record_reference": "Pappersakt",
+                "c-kommun-valid_until": "2029-02-28",
             },
         )
         assert response.status_code == 302

@@ -126,3 +126,39 @@ def test_two_erasure_runs_at_once_erase_each_case_once(case_worker, coordinator,
     results = run_together(erase_due_personal_data, erase_due_personal_data)
     assert sum(r.get("declined", 0) for r in results) == 3
     assert ReferralEvent.objects.filter(kind="erased").count() == 3
+
+
+def test_two_colleagues_registering_overlapping_parties_at_once_save_one_whole_registration(case_worker):
+    from datetime import timedelta
+
+    referral = Referral.objects.get(pk=submitted_referral(case_worker, parties=["kommun"]).pk)
+    Referral.objects.filter(pk=referral.pk).update(requested_parties=["kommun", "region", "af", "fk"])
+    colleague = CaseWorkerFactory(organisation=case_worker.organisation)
+    today = timezone.localdate()
+
+    def rows(*parties):
+        return [
+            {
+                "party": party,
+                "categories": ["work"],
+                "given_on": today,
+                "method": "signed",
+                "documented_by": "",
+                "record_reference": "Pappersakt",
+                "valid_until": today + timedelta(days=30),
+            }
+            for party in parties
+        ]
+
+    results = run_together(
+        lambda: Consent.register_many(referral=referral, by=case_worker, rows=rows("region", "af")),
+        lambda: Consent.register_many(referral=referral, by=colleague, rows=rows("af", "fk")),
+    )
+    winners = [r for r in results if isinstance(r, list)]
+    assert len(winners) == 1, results
+    assert sum(isinstance(r, DomainError) for r in results) == 1, results
+    # The loser saved nothing at all, not even its party the winner did not take.
+    parties = sorted(
+        Consent.objects.filter(referral=referral).exclude(party="kommun").values_list("party", flat=True)
+    )
+    assert parties == sorted(c.party for c in winners[0])

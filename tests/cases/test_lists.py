@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from cases.models import Referral, Status
 from resursrad.models import AccessLog
-from tests.factories import CaseWorkerFactory, make_participant, make_referral, submitted_referral
+from tests.factories import (
+    CaseWorkerFactory,
+    give_consent,
+    make_participant,
+    make_referral,
+    submitted_referral,
+)
 
 ROWS = 210
 
@@ -33,13 +39,42 @@ def test_case_worker_list_uses_a_constant_number_of_queries(
     # The first page after logging in also renews the session (at most once a minute).
     with django_assert_max_num_queries(10):
         client.get(reverse("cases:list"))
-    # The access-log rows of the page go in one insert.
+    # The access-log rows of the page go in one insert; "Att göra" is one query.
     with django_assert_max_num_queries(7):
         response = client.get(reverse("cases:list"))
     assert len(response.context["page"].object_list) == 25
     assert AccessLog.objects.filter(action="list", user=case_worker).count() == 2 * 25  # two pages shown
     with django_assert_max_num_queries(7):
         client.get(reverse("cases:list") + "?page=5&status=submitted")
+
+
+def test_the_worklist_keeps_a_constant_number_of_queries(
+    client, case_worker, coordinator, django_assert_max_num_queries
+):
+    # The case worker's own cases, of every kind of work, a consent ending soon in each.
+    soon = timezone.localdate() + timedelta(days=5)
+    for index in range(60):
+        referral = make_referral(case_worker, participant=make_participant(personal_number=""))
+        give_consent(referral, case_worker, "kommun", valid_until=soon)
+        if index % 4:
+            referral.submit(by=case_worker)
+        if index % 4 == 2:
+            referral.request_info(by=coordinator, question="Läkarintyg?")
+        if index % 4 == 3:
+            referral.accept(by=coordinator)
+    client.force_login(case_worker)
+    client.get(reverse("cases:list"))  # renews the session
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("cases:list"))
+    assert [item["count"] for item in response.context["todo"]] == [15, 15, 60, 15]
+    assert all(row.consent_expires_on == soon for row in response.context["page"].object_list)
+    for query in ["?todo=consent&page=2", "?todo=questions", "?todo=meeting&mine=on"]:
+        with django_assert_max_num_queries(7):
+            response = client.get(reverse("cases:list") + query)
+        assert response.status_code == 200 and response.context["page"].object_list
+    with django_assert_max_num_queries(7):
+        response = client.post(reverse("cases:list"), {"q": "Andersson", "todo": "consent", "page": "2"})
+    assert len(response.context["page"].object_list) == 25
 
 
 def test_coordinator_inbox_and_list_use_a_constant_number_of_queries(
@@ -110,7 +145,7 @@ def test_bad_filter_input_does_not_break_the_list(client, case_worker):
     client.force_login(case_worker)
     response = client.get(reverse("cases:list") + "?status=nonsense&created_from=2026-02-31&page=abc")
     assert response.status_code == 200
-    assert "Välj ett giltigt alternativ" in response.content.decode()
+    assert "Välj ett av alternativen i listan" in response.content.decode()
 
 
 def test_search_by_post_requires_login(client, db):

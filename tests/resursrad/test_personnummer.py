@@ -52,3 +52,34 @@ def test_invalid_numbers_are_refused_with_a_reason(value, code):
 def test_mask_hides_the_last_four_digits():
     assert personnummer.mask("198503122387") == "19850312-****"
     assert personnummer.mask("") == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pärm hos 19850312-2387",
+        "850312-2387",
+        "akt 8503122387, hylla 3",
+        "19850312 2387",
+        "850312-2388",  # a wrong check digit is still somebody's number
+        "Treserva 19850372-2384",  # a co-ordination number
+    ],
+)
+def test_a_personal_identity_number_is_found_in_free_text(text):
+    assert personnummer.appears_in(text, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Treserva, akt 2026-0412",
+        "Dnr KS 2026/1234",
+        "Pappersakt, arkivskåp 3",
+        "20991212-1212",  # no real date of birth in the past
+        "19850230-1234",  # no real date at all
+        "123456789012345",  # a longer number, not a personal identity number
+    ],
+)
+def test_other_references_are_not_taken_for_a_personal_identity_number(text):
+    assert not personnummer.appears_in(text, today=TODAY)
