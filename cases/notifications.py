@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import workflow
 from cases.workflow import Status
-from resursrad.models import Party, User
+from resursrad.models import Party, Role, User
 from resursrad.notifications.kinds import Kind
 from resursrad.notifications.models import Notification
 from resursrad.notifications.services import notify
@@ -55,6 +55,12 @@ def _handler_and_coordinators(referral: Referral) -> list[User]:
     return [referral.handler, *_coordinators(referral)]
 
 
+# Who can receive which kind, for the preference page.
+CASE_WORKERS = frozenset({Role.CASE_WORKER})
+COORDINATORS = frozenset({Role.COORDINATOR})
+BOTH = CASE_WORKERS | COORDINATORS
+
+
 def _case_kind(name: str, **fields: Any) -> Kind:
     """A kind about a referral: the case number, and a link to the case page."""
     return Kind(name=name, context=_case, url=_case_url, reference=_case_number, **fields)
@@ -84,6 +90,7 @@ INFO_REQUESTED = _case_kind(
         "Read the question and answer it in Resursråd."
     ),
     recipients=_handler,
+    audience=CASE_WORKERS,
 )
 ACCEPTED = _case_kind(
     "cases.accepted",
@@ -91,6 +98,7 @@ ACCEPTED = _case_kind(
     subject=_("%(case_number)s has been accepted"),
     text=_("Referral %(case_number)s has been accepted and waits for a time at a council meeting."),
     recipients=_handler,
+    audience=CASE_WORKERS,
 )
 DECLINED = _case_kind(
     "cases.declined",
@@ -98,6 +106,7 @@ DECLINED = _case_kind(
     subject=_("%(case_number)s has been declined"),
     text=_("Referral %(case_number)s has been declined. The reason is on the case page."),
     recipients=_handler,
+    audience=CASE_WORKERS,
 )
 TAKEN_OVER = _case_kind(
     "cases.taken_over",
@@ -105,6 +114,7 @@ TAKEN_OVER = _case_kind(
     subject=_("%(case_number)s has been taken over"),
     text=_("A colleague has taken over referral %(case_number)s. You are no longer its case worker."),
     # The previous case worker, named by the caller.
+    audience=CASE_WORKERS,
 )
 CONSENT_EXPIRING = Kind(
     name="cases.consent_expiring",
@@ -119,6 +129,7 @@ CONSENT_EXPIRING = Kind(
     url=lambda consent: _case_url(consent.referral),
     reference=lambda consent: consent.referral.case_number,
     recipients=lambda consent: [consent.referral.handler],
+    audience=CASE_WORKERS,
 )
 
 # --- for the samordnare -----------------------------------------------------------
@@ -129,6 +140,7 @@ SUBMITTED = _case_kind(
     subject=_("New referral %(case_number)s"),
     text=_("Referral %(case_number)s has been submitted and waits for your decision."),
     recipients=_coordinators,
+    audience=COORDINATORS,
 )
 ANSWERED = _case_kind(
     "cases.answered",
@@ -139,6 +151,7 @@ ANSWERED = _case_kind(
         "The referral waits for your decision again."
     ),
     recipients=_coordinators,
+    audience=COORDINATORS,
 )
 LONG_WAIT = Kind(
     name="cases.long_wait",
@@ -152,6 +165,7 @@ LONG_WAIT = Kind(
     url=_case_url,
     reference=_case_number,
     recipients=_coordinators,
+    audience=COORDINATORS,
 )
 PARTY_REMOVED = Kind(
     name="cases.party_removed",
@@ -167,6 +181,7 @@ PARTY_REMOVED = Kind(
     recipients=_handler_and_coordinators,
     # A party that may no longer take part must not be invited: say so at once.
     urgent=True,
+    audience=BOTH,
 )
 CONSENT_ENDED = _case_kind(
     "cases.consent_ended",
@@ -177,6 +192,7 @@ CONSENT_ENDED = _case_kind(
         "Its personal data will be erased."
     ),
     recipients=_handler_and_coordinators,
+    audience=BOTH,
 )
 
 KINDS = [

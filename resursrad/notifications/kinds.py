@@ -63,6 +63,10 @@ class Kind:
     recipients: Callable[[Any], Iterable[User]] = field(default=_no_recipients)
     # Urgent kinds go by e-mail at once whatever the user chose.
     urgent: bool = False
+    # The roles (resursrad.models.Role values) whose holders may receive it,
+    # so that the preference page offers each user only what can reach them;
+    # empty: anyone.
+    audience: frozenset[str] = frozenset()
 
     def check(self) -> None:
         """The texts use only allowed placeholders, in the source and in every language."""
@@ -75,6 +79,10 @@ class Kind:
                             f"Notification kind {self.name} ({language or 'source'}): "
                             f"placeholders not allowed: {sorted(unknown)}"
                         )
+
+    def reaches(self, user: User) -> bool:
+        """Whether the kind can reach this user, by the roles they hold."""
+        return not self.audience or any(role in self.audience for role in user.roles)
 
     def render(self, context: dict[str, str]) -> tuple[str, str]:
         """Subject and text in the active language, filled in from a stored context."""

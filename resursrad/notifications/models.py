@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -44,6 +44,15 @@ class Delivery(models.TextChoices):
 # Why a row is not e-mailed, or why its e-mail failed; shown on the overview.
 NOTE_NO_ADDRESS = "no_address"
 NOTE_IN_APP_CHOSEN = "in_app_chosen"
+# The overview's name for in-app rows whose recipient has no e-mail address.
+NO_ADDRESS = "no_address"
+
+# A place in a list ordered by (-due_at, -pk): the last row shown.
+Cursor = tuple[datetime, int]
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def object_key(obj: Any) -> tuple[int, int]:
@@ -74,6 +83,10 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
         now = now or timezone.now()
         return self.for_user(user, now).mark_read(now)
 
+    def unread_count(self, user: Any, now: datetime | None = None) -> int:
+        """The number in the navigation's badge: one COUNT on the unread index."""
+        return self.for_user(user, now).unread().count()
+
     # --- the administrators' overview -----------------------------------
 
     def of_kind(self, kind: str | None) -> NotificationQuerySet:
@@ -96,6 +109,57 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 
     def not_emailed(self) -> NotificationQuerySet:
         return self.filter(status=Delivery.NOT_EMAILED)
+
+    def with_status(self, status: str | None) -> NotificationQuerySet:
+        """Rows whose e-mail stands so; NO_ADDRESS: in the app only for want of an address."""
+        if status == NO_ADDRESS:
+            return self.filter(status=Delivery.NOT_EMAILED, note=NOTE_NO_ADDRESS)
+        if status == Delivery.NOT_EMAILED:
+            return self.filter(status=status).exclude(note=NOTE_NO_ADDRESS)
+        if status and status in Delivery.values:
+            return self.filter(status=status)
+        return self
+
+    def due_between(self, first: date | None, last: date | None) -> NotificationQuerySet:
+        """Rows due on these local days, both included; an open end when None."""
+        rows = self
+        if first:
+            rows = rows.filter(due_at__gte=_local_midnight(first))
+        if last:
+            rows = rows.filter(due_at__lt=_local_midnight(last + timedelta(days=1)))
+        return rows
+
+    def for_overview(self) -> NotificationQuerySet:
+        """The administrators' list: newest due first, with the recipient."""
+        return self.select_related("recipient").order_by("-due_at", "-pk")
+
+    def page_after(self, cursor: Cursor | None, size: int) -> tuple[list[Notification], Cursor | None]:
+        """One page of a list ordered by (-due_at, -pk), after ``cursor``; and the next page's cursor.
+
+        Keyset pagination: every page costs the same, however deep, and a
+        row added meanwhile neither repeats nor hides one.
+        """
+        rows = self
+        if cursor is not None:
+            due_at, pk = cursor
+            rows = rows.filter(Q(due_at__lt=due_at) | Q(due_at=due_at, pk__lt=pk))
+        page: list[Notification] = list(rows[: size + 1])  # type: ignore[arg-type]
+        if len(page) <= size:
+            return page, None
+        last = page[size - 1]
+        return page[:size], (last.due_at, last.pk)
+
+    def overview_counts(self) -> dict[str, dict[str, int]]:
+        """{kind: {status: count}} in one query; in-app rows for want of an address count as NO_ADDRESS."""
+        counts: dict[str, dict[str, int]] = {}
+        rows = self.order_by().values("kind", "status", "note").annotate(count=models.Count("pk"))
+        for row in rows:
+            status = row["status"]
+            if status == Delivery.NOT_EMAILED and row["note"] == NOTE_NO_ADDRESS:
+                status = NO_ADDRESS
+            by_status = counts.setdefault(row["kind"], {})
+            by_status[status] = by_status.get(status, 0) + row["count"]
+        return counts
 
     def counts_by_kind(self) -> dict[str, dict[str, int]]:
         """{kind: {status: count}} in one query."""
@@ -346,6 +410,11 @@ class Notification(models.Model):
     def has_no_address(self) -> bool:
         return self.note == NOTE_NO_ADDRESS
 
+    @property
+    def last_error(self) -> str:
+        """The last failure's account (an SMTP reply, an error's name); empty when none."""
+        return "" if self.note in ("", NOTE_NO_ADDRESS, NOTE_IN_APP_CHOSEN) else self.note
+
     def mark_read(self, now: datetime | None = None) -> bool:
         """Mark read once; False if it was read already."""
         now = now or timezone.now()
@@ -371,11 +440,12 @@ class PreferenceQuerySet(models.QuerySet["NotificationPreference"]):
         return {pk: chosen.get(pk, Channel.EMAIL) for pk in user_ids}
 
     def for_user(self, user: Any) -> list[tuple[Kind, str]]:
-        """Every declared kind with the user's channel for it (e-mail at once unless chosen)."""
+        """Every kind that can reach the user, with their channel for it (e-mail at once unless chosen)."""
         chosen = dict(self.filter(user=user).values_list("kind", "channel"))
         return [
             (kind, Channel.EMAIL if kind.urgent else chosen.get(kind.name, Channel.EMAIL))
             for kind in registry
+            if kind.reaches(user)
         ]
 
 
@@ -423,3 +493,15 @@ class NotificationPreference(models.Model):
         with transaction.atomic():
             cls.objects.update_or_create(user=user, kind=declared.name, defaults={"channel": channel})
             services.replan_waiting(user, declared, channel, now or timezone.now())
+
+    @classmethod
+    def choose_all(cls, user: Any, choices: dict[str, str], now: datetime | None = None) -> list[Kind]:
+        """Record the user's choices, {kind name: channel}, together; returns the kinds that changed."""
+        current = {kind.name: channel for kind, channel in cls.objects.for_user(user)}
+        if set(choices) - set(current):
+            raise ValueError(f"Kinds that do not reach this user: {sorted(set(choices) - set(current))}")
+        changed = [name for name, channel in choices.items() if current.get(name) != channel]
+        with transaction.atomic():
+            for name in changed:
+                cls.choose(user, name, choices[name], now)
+        return [registry.get(name) for name in changed]
