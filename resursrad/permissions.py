@@ -45,6 +45,11 @@ def can_review_access_log(user: User) -> bool:
     return is_administrator(user)
 
 
+def can_view_notification_overview(user: User) -> bool:
+    """What was sent, what waits and what failed, with retry: a system page for administrators."""
+    return is_administrator(user)
+
+
 def role_required(check: Callable[[User], bool]) -> Callable[..., Any]:
     """Refuse the view with 403 unless ``check(request.user)`` holds; use after login_required."""
 

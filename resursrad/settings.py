@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "resursrad.context_processors.navigation",
+                "resursrad.notifications.context_processors.notifications",
             ],
         },
     },

@@ -27,6 +27,7 @@ urlpatterns = [
     path("system/status/", views.system_status, name="system_status"),
     path("system/access-log/", views.access_log, name="access_log"),
     path("system/admin-events/", views.admin_events, name="admin_events"),
+    path("", include("resursrad.notifications.urls")),
     path("privacy/", views.privacy_notice, name="privacy_notice"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

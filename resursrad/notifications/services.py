@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
@@ -370,7 +371,7 @@ def build_message(rows: list[Notification]) -> EmailMultiAlternatives:
             "items": items,
             "digest": digest,
             "federation_name": settings.FEDERATION_NAME,
-            "settings_link": settings.SITE_URL + "/",
+            "settings_link": settings.SITE_URL + reverse("notifications:preferences"),
         }
         body = render_to_string("notifications/email/notification.txt", context)
     return EmailMultiAlternatives(
