@@ -591,8 +591,8 @@ def test_the_latest_question_and_answer_stand_at_the_top(
     referral.resubmit(by=case_worker, answer="Ja, från mars.")
     client.force_login(coordinator)
     client.get(reverse("cases:inbox"))  # the session is renewed here, once a minute
-    # Session, user, referral, log row, consents, history, next in inbox.
-    with django_assert_max_num_queries(7):
+    # Session, user, referral, log row, consents, history, next in inbox, unread notifications.
+    with django_assert_max_num_queries(8):
         content = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
     top = content[: content.index("Deltagaren")]
     assert "Finns läkarintyg?" in top and "Handläggaren svarar" in top and "Ja, från mars." in top

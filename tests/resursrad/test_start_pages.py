@@ -59,7 +59,7 @@ def test_navigation_shows_each_role_only_its_own_pages(client, cast):
         "coordinator": ["Samordning", "Alla ansökningar"],
         "council_member": ["Resursrådet"],
         "steering_member": ["Styrgrupp"],
-        "administrator": ["Administration", "Åtkomstlogg"],
+        "administrator": ["Administration", "Åtkomstlogg", "Notisöversikt"],
     }
     for role, labels in expected.items():
         client.force_login(cast[role])
