@@ -46,17 +46,19 @@ class PreferenceForm(forms.Form):
         self.kinds: dict[str, Kind] = {}
         for kind, channel in NotificationPreference.objects.for_user(user):
             self.kinds[kind.name] = kind
+            # Not "required": every kind needs an answer (checked in clean()),
+            # so no field is marked apart from the others.
             field = forms.ChoiceField(
                 label=str(kind.label),
                 choices=channel_choices(),
                 initial=channel,
+                required=False,
                 widget=forms.RadioSelect,
-                error_messages={"required": CHANNEL_ERROR, "invalid_choice": CHANNEL_ERROR},
+                error_messages={"invalid_choice": CHANNEL_ERROR},
             )
             if kind.urgent:
                 # Shown as e-mail at once, greyed out; the browser sends nothing
                 # for it, and a value sent anyway is checked in clean().
-                field.required = False
                 field.widget.attrs["disabled"] = True
                 field.help_text = _(
                     "Urgent: it always comes by e-mail at once as well, so that it is not missed."
@@ -74,8 +76,12 @@ class PreferenceForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for name, kind in self.kinds.items():
-            if kind.urgent and data.get(name) not in (None, "", Channel.EMAIL):
+            if name not in data:
+                continue  # already explained: not one of the channels
+            if kind.urgent and data[name] not in ("", Channel.EMAIL):
                 self.add_error(name, _("This notification is urgent and always comes by e-mail at once."))
+            elif not kind.urgent and not data[name]:
+                self.add_error(name, CHANNEL_ERROR)
         # A field the form does not have: a kind that is not declared, or
         # that cannot reach this user (an old page, or a made-up request).
         unknown = [

@@ -444,7 +444,7 @@ class PreferenceQuerySet(models.QuerySet["NotificationPreference"]):
         chosen = dict(self.filter(user=user).values_list("kind", "channel"))
         return [
             (kind, Channel.EMAIL if kind.urgent else chosen.get(kind.name, Channel.EMAIL))
-            for kind in registry
+            for kind in registry.as_declared()
             if kind.reaches(user)
         ]
 
