@@ -31,6 +31,7 @@ from cases.forms import (
 )
 from cases.models import Consent, DomainError, EditConflict, Participant, Referral, ReferralEvent, Status
 from resursrad.models import AccessAction, Organisation, Party, User
+from resursrad.pagination import page_without_count
 from resursrad.permissions import can_review_access_log, is_coordinator, role_required
 from resursrad.types import AuthenticatedHttpRequest
 
@@ -67,8 +68,13 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         referrals = filters.filter(referrals, request.user)
     if query:
         referrals = referrals.search(query)
-    page_number = request.POST.get("page") if query else request.GET.get("page")
-    page = Paginator(referrals.order_by("-created_at"), PAGE_SIZE).get_page(page_number)
+    referrals = referrals.order_by("-created_at")
+    page: Any
+    if query:
+        # A search says how many it found: few, found through an index.
+        page = Paginator(referrals, PAGE_SIZE).get_page(request.POST.get("page"))
+    else:
+        page = page_without_count(referrals, request.GET.get("page"), PAGE_SIZE)
     show_names = permissions.can_see_names_in_lists(request.user)
     if show_names or query:
         log_shown(request, page.object_list, AccessAction.SEARCH if query else AccessAction.LIST)
