@@ -28,7 +28,7 @@ def get_referral_for_user(request: AuthenticatedHttpRequest, pk: int, *, action:
         raise Http404
     referral = (
         Referral.objects.visible_to(request.user)
-        .select_related("participant", "organisation", "handler", "created_by")
+        .select_related("participant", "organisation", "handler")
         .filter(pk=pk)
         .first()
     )

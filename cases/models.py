@@ -994,6 +994,14 @@ class ReferralEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.referral_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def label(self) -> str:
+        """What happened, for the history: "Inskickad → Komplettering begärd", or the kind of entry."""
+        labels = dict(Status.choices)
+        if self.kind == EventKind.TRANSITION:
+            return f"{labels.get(self.from_status, self.from_status)} → {labels.get(self.to_status, self.to_status)}"
+        return str(dict(EventKind.choices).get(self.kind, self.kind))
+
 
 class ErasureRun(models.Model):
     """One run of erasure (gallring): when, and how many cases of each kind; never which."""

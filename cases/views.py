@@ -159,10 +159,10 @@ def _render_detail(
     bound: dict[str, CommentForm] | None = None,
     decision_form: DecisionForm | None = None,
 ) -> HttpResponse:
-    # The referral as loaded (and logged) gets its consents and history in two more queries.
+    # The referral as loaded (and logged) gets its consents and history (with who did what) in two more queries.
     prefetch_related_objects(
         [referral],
-        Prefetch("consents", queryset=Consent.objects.select_related("registered_by")),
+        "consents",
         Prefetch("events", queryset=ReferralEvent.objects.select_related("by")),
     )
     today = timezone.localdate()
