@@ -661,3 +661,12 @@ def test_the_latest_question_and_answer_stand_at_the_top(
         content = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
     top = content[: content.index("Deltagaren")]
     assert "Finns läkarintyg?" in top and "Handläggaren svarar" in top and "Ja, från mars." in top
+
+
+def test_the_history_names_each_move_in_swedish(client, case_worker, coordinator):
+    referral = submitted_referral(case_worker)
+    referral.request_info(by=coordinator, question="Läkarintyg?")
+    client.force_login(case_worker)
+    content = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
+    assert "Skapad" in content and "Samtycke registrerat" in content
+    assert "Utkast → Inskickad" in content and "Inskickad → Komplettering begärd" in content
