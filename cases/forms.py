@@ -22,7 +22,7 @@ from cases.models import (
     TargetGroup,
 )
 from resursrad import personnummer
-from resursrad.forms import date_field
+from resursrad.forms import FixedChoiceField, date_field
 from resursrad.models import Party
 
 IDENTIFYING_FIELDS = ["first_name", "last_name", "personal_number", "phone", "email", "address"]
@@ -336,11 +336,11 @@ class DecisionForm(forms.Form):
 
 
 class ReferralFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *Status.choices])
-    party = forms.ChoiceField(
+    status = FixedChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *Status.choices])
+    party = FixedChoiceField(
         label=_("Referring party"), required=False, choices=[("", _("All")), *Party.choices]
     )
-    target_group = forms.ChoiceField(
+    target_group = FixedChoiceField(
         label=_("Target group"), required=False, choices=[("", _("All")), *TargetGroup.choices]
     )
     created_from = date_field(_("Created from"), required=False)
@@ -389,7 +389,7 @@ class ParticipantLookupForm(forms.Form):
 class InboxFilterForm(forms.Form):
     """Narrow the inbox by target group and referring organisation."""
 
-    target_group = forms.ChoiceField(
+    target_group = FixedChoiceField(
         label=_("Target group"), required=False, choices=[("", _("All")), *TargetGroup.choices]
     )
     organisation = forms.TypedChoiceField(

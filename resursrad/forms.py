@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from datetime import timedelta
 from typing import Any
 
@@ -49,6 +51,19 @@ def date_field(label: Any, required: bool = True, help_text: Any = "") -> forms.
     )
 
 
+class FixedChoiceField(forms.ChoiceField):
+    """A choice field whose choices are fixed with the form class, as a filter's are.
+
+    Django deep-copies every field's choices for each form it makes; these
+    never change, so each form shares them instead.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FixedChoiceField:
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices  # type: ignore[attr-defined]
+        return result  # type: ignore[return-value]
+
+
 def datetime_field(label: Any) -> forms.DateTimeField:
     """A date and time with the browser's picker (datetime-local), in the local time zone."""
     return forms.DateTimeField(
@@ -70,7 +85,7 @@ class AccessLogFilterForm(forms.Form):
         error_messages={"invalid": _("Enter an e-mail address such as name@kommun.se.")},
     )
     case_number = forms.CharField(label=_("Case number"), max_length=30, required=False)
-    action = forms.ChoiceField(
+    action = FixedChoiceField(
         label=_("Action"), required=False, choices=[("", _("All")), *AccessAction.choices]
     )
     at_from = datetime_field(_("From"))

@@ -20,6 +20,7 @@ the local time in the fixed forms the pages use.
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime
 from typing import Any
 
@@ -27,10 +28,16 @@ from django import forms, template
 from django.forms.utils import flatatt
 from django.forms.widgets import Input
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 register = template.Library()
+
+
+def _e(value: Any) -> str:
+    """conditional_escape for the few kinds of value a field has, without its generic dispatch."""
+    if isinstance(value, SafeData):
+        return str(value)
+    return html.escape(str(value))
 
 
 def _described_by(bound: forms.BoundField) -> list[str]:
@@ -58,30 +65,30 @@ def _control_attrs(bound: forms.BoundField, css: str) -> dict[str, Any]:
     return attrs
 
 
-def _errors(bound: forms.BoundField, always_shown: bool = False) -> SafeString:
+def _errors(bound: forms.BoundField, always_shown: bool = False) -> str:
     if not bound.errors:
-        return mark_safe("")  # noqa: S308 - an empty string
-    messages = format_html_join(
-        "",
-        '<p id="error_{}_{}"><strong>{}</strong></p>',
-        ((index, bound.auto_id, error) for index, error in enumerate(bound.errors, start=1)),
+        return ""
+    auto_id = _e(bound.auto_id)
+    messages = "".join(
+        f'<p id="error_{index}_{auto_id}"><strong>{_e(error)}</strong></p>'
+        for index, error in enumerate(bound.errors, start=1)
     )
     css = "invalid-feedback d-block" if always_shown else "invalid-feedback"
-    return format_html('<div id="{}_error" class="{}">{}</div>', bound.auto_id, css, messages)
+    return f'<div id="{auto_id}_error" class="{css}">{messages}</div>'
 
 
-def _help(bound: forms.BoundField) -> SafeString:
+def _help(bound: forms.BoundField) -> str:
     if not bound.help_text:
-        return mark_safe("")  # noqa: S308 - an empty string
-    return format_html('<div id="{}_helptext" class="form-text">{}</div>', bound.auto_id, bound.help_text)
+        return ""
+    return f'<div id="{_e(bound.auto_id)}_helptext" class="form-text">{_e(bound.help_text)}</div>'
 
 
-def _label(bound: forms.BoundField, tag: str = "label", css: str = "form-label") -> SafeString:
+def _label(bound: forms.BoundField, tag: str = "label", css: str = "form-label") -> str:
     required = bound.field.required
     css = f"{css} requiredField" if required else css
-    mark = mark_safe('<span class="asteriskField">*</span>') if required else ""  # noqa: S308 - constant
-    target = format_html(' for="{}"', bound.id_for_label) if tag == "label" and bound.id_for_label else ""
-    return format_html('<{} class="{}"{}>{}{}</{}>', tag, css, target, bound.label, mark, tag)
+    mark = '<span class="asteriskField">*</span>' if required else ""
+    target = f' for="{_e(bound.id_for_label)}"' if tag == "label" and bound.id_for_label else ""
+    return f'<{tag} class="{css}"{target}>{_e(bound.label)}{mark}</{tag}>'
 
 
 def _selected(bound: forms.BoundField) -> set[str]:
@@ -90,117 +97,92 @@ def _selected(bound: forms.BoundField) -> set[str]:
     return {"" if item is None else str(item) for item in values}
 
 
-def _select(bound: forms.BoundField) -> SafeString:
+def _options(bound: forms.BoundField) -> list[tuple[str, str, bool]]:
+    """(value, label, chosen) of each choice, escaped: each lazy label is translated and escaped once."""
     chosen = _selected(bound)
-    options = format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, mark_safe(" selected") if str(value) in chosen else "", label)  # noqa: S308 - constant
-            for value, label in bound.field.choices  # type: ignore[attr-defined]
-        ),
+    return [
+        (html.escape(str(value)), html.escape(str(label)), str(value) in chosen)
+        for value, label in bound.field.choices  # type: ignore[attr-defined]
+    ]
+
+
+def _select(bound: forms.BoundField) -> str:
+    options = "".join(
+        f'<option value="{value}"{" selected" if chosen else ""}>{label}</option>'
+        for value, label, chosen in _options(bound)
     )
     attrs = _control_attrs(bound, "form-select")
-    return format_html('<select name="{}"{}>{}</select>', bound.html_name, flatatt(attrs), options)
+    return f'<select name="{_e(bound.html_name)}"{flatatt(attrs)}>{options}</select>'
 
 
-def _input(bound: forms.BoundField) -> SafeString:
+def _input(bound: forms.BoundField) -> str:
     widget = bound.field.widget
     attrs = _control_attrs(bound, "form-control")
     value = widget.format_value(bound.value())
     if value not in (None, ""):
         attrs["value"] = value
-    return format_html(
-        '<input type="{}" name="{}"{}>',
-        widget.input_type,  # type: ignore[attr-defined]
-        bound.html_name,
-        flatatt(attrs),
-    )
+    input_type = _e(widget.input_type)  # type: ignore[attr-defined]
+    return f'<input type="{input_type}" name="{_e(bound.html_name)}"{flatatt(attrs)}>'
 
 
-def _textarea(bound: forms.BoundField) -> SafeString:
+def _textarea(bound: forms.BoundField) -> str:
     attrs = _control_attrs(bound, "form-control")
-    value = bound.value()
+    value = bound.field.widget.format_value(bound.value()) or ""
     # The browser drops the first newline after <textarea>, as in Django's own template.
-    return format_html(
-        '<textarea name="{}"{}>\n{}</textarea>',
-        bound.html_name,
-        flatatt(attrs),
-        bound.field.widget.format_value(value) or "",
+    return f'<textarea name="{_e(bound.html_name)}"{flatatt(attrs)}>\n{_e(value)}</textarea>'
+
+
+def _wrapped(bound: forms.BoundField, control: str) -> str:
+    return (
+        f'<div id="div_{_e(bound.auto_id)}" class="mb-3">'
+        f"{_label(bound)}{control}{_errors(bound)}{_help(bound)}</div>"
     )
 
 
-def _wrapped(bound: forms.BoundField, control: SafeString) -> SafeString:
-    return format_html(
-        '<div id="div_{}" class="mb-3">{}{}{}{}</div>',
-        bound.auto_id,
-        _label(bound),
-        control,
-        _errors(bound),
-        _help(bound),
-    )
-
-
-def _checkbox(bound: forms.BoundField) -> SafeString:
+def _checkbox(bound: forms.BoundField) -> str:
     attrs = _control_attrs(bound, "form-check-input")
     if bound.field.widget.check_test(bound.value()):  # type: ignore[attr-defined]
         attrs["checked"] = True
-    control = format_html('<input type="checkbox" name="{}"{}>', bound.html_name, flatatt(attrs))
-    label = format_html(
-        '<label for="{}" class="form-check-label">{}</label>', bound.id_for_label, bound.label
-    )
-    return format_html(
-        '<div class="mb-3"><div id="div_{}" class="form-check">{}{}{}{}</div></div>',
-        bound.auto_id,
-        control,
-        label,
-        _errors(bound, always_shown=True),
-        _help(bound),
+    auto_id = _e(bound.auto_id)
+    return (
+        f'<div class="mb-3"><div id="div_{auto_id}" class="form-check">'
+        f'<input type="checkbox" name="{_e(bound.html_name)}"{flatatt(attrs)}>'
+        f'<label for="{_e(bound.id_for_label)}" class="form-check-label">{_e(bound.label)}</label>'
+        f"{_errors(bound, always_shown=True)}{_help(bound)}</div></div>"
     )
 
 
-def _radios(bound: forms.BoundField) -> SafeString:
-    chosen = _selected(bound)
+def _radios(bound: forms.BoundField) -> str:
     attrs = _control_attrs(bound, "form-check-input")
     attrs.pop("id", None)
+    shared = flatatt(attrs)
+    name = _e(bound.html_name)
     items = []
-    for index, (value, label) in enumerate(bound.field.choices):  # type: ignore[attr-defined]
-        option_id = f"{bound.auto_id}_{index}"
-        option_attrs = {**attrs, "id": option_id, "checked": str(value) in chosen}
+    for index, (value, label, chosen) in enumerate(_options(bound)):
+        option_id = _e(f"{bound.auto_id}_{index}")
         items.append(
-            format_html(
-                '<div class="form-check"><input type="radio" name="{}" value="{}"{}>'
-                '<label for="{}" class="form-check-label">{}</label></div>',
-                bound.html_name,
-                value,
-                flatatt(option_attrs),
-                option_id,
-                label,
-            )
+            f'<div class="form-check"><input type="radio" name="{name}" value="{value}"{shared}'
+            f' id="{option_id}"{" checked" if chosen else ""}>'
+            f'<label for="{option_id}" class="form-check-label">{label}</label></div>'
         )
-    return format_html(
-        '<div id="div_{}" class="mb-3"><fieldset>{}<div>{}</div>{}{}</fieldset></div>',
-        bound.auto_id,
-        _label(bound, tag="legend", css="form-label fs-6"),
-        mark_safe("".join(items)),  # noqa: S308 - each item is built with format_html
-        _errors(bound, always_shown=True),
-        _help(bound),
+    return (
+        f'<div id="div_{_e(bound.auto_id)}" class="mb-3"><fieldset>'
+        f"{_label(bound, tag='legend', css='form-label fs-6')}<div>{''.join(items)}</div>"
+        f"{_errors(bound, always_shown=True)}{_help(bound)}</fieldset></div>"
     )
 
 
-def _other(bound: forms.BoundField) -> SafeString:
+def _other(bound: forms.BoundField) -> str:
     """Any other widget: Django renders it, with the same classes and descriptions."""
     attrs = _control_attrs(bound, "form-control")
     attrs.pop("id", None)
-    return bound.as_widget(attrs=attrs)
+    return str(bound.as_widget(attrs=attrs))
 
 
-@register.filter
-def as_field(bound: forms.BoundField) -> SafeString:
-    """One field with its label, help text and errors."""
+def _field(bound: forms.BoundField) -> str:
     widget = bound.field.widget
     if widget.is_hidden:
-        return bound.as_hidden()
+        return str(bound.as_hidden())
     if isinstance(widget, forms.RadioSelect):
         return _radios(bound)
     if isinstance(widget, forms.CheckboxInput):
@@ -215,19 +197,20 @@ def as_field(bound: forms.BoundField) -> SafeString:
 
 
 @register.filter
+def as_field(bound: forms.BoundField) -> SafeString:
+    """One field with its label, help text and errors."""
+    # Every text in the markup is escaped where it is written (_e, flatatt).
+    return mark_safe(_field(bound))  # noqa: S308
+
+
+@register.filter
 def as_fields(form: forms.BaseForm) -> SafeString:
     """Every field of the form in order, after its errors that belong to no field."""
-    parts = []
-    if form.non_field_errors():
-        parts.append(
-            format_html_join(
-                "",
-                '<div class="alert alert-danger" role="alert">{}</div>',
-                ((conditional_escape(str(error)),) for error in form.non_field_errors()),
-            )
-        )
-    parts.extend(as_field(bound) for bound in form)
-    return mark_safe("".join(parts))  # noqa: S308 - each part is escaped above
+    parts = [
+        f'<div class="alert alert-danger" role="alert">{_e(error)}</div>' for error in form.non_field_errors()
+    ]
+    parts.extend(_field(bound) for bound in form)
+    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped where it is written
 
 
 def _local(value: Any) -> Any:

@@ -1,0 +1,10 @@
+"""Shared form fields."""
+
+from cases.forms import ReferralFilterForm
+
+
+def test_fixed_choices_are_shared_between_forms_and_still_checked():
+    first, second = ReferralFilterForm(), ReferralFilterForm({"status": "nonsense"})
+    assert first.fields["status"].choices is second.fields["status"].choices
+    assert not second.is_valid() and "status" in second.errors
+    assert ReferralFilterForm({"status": "draft"}).is_valid()
