@@ -59,6 +59,11 @@ TARGET_VS_ADMIN = 0.5  # the referral list against the admin changelist of the s
 TARGET_VS_HEALTHZ = 15.0  # the heaviest page against /healthz
 TARGET_QUERIES = 8
 
+ADMIN_CASE_WORKER = "Admin changelist, case worker's rows"
+ADMIN_COORDINATOR = "Admin changelist, coordinator's rows"
+# The referral list against a plain admin changelist of the same rows.
+AGAINST_ADMIN = {"Case worker: list": ADMIN_CASE_WORKER, "Coordinator: list": ADMIN_COORDINATOR}
+
 
 def require_postgresql() -> None:
     url = os.environ.get("DATABASE_URL", "")
@@ -662,7 +667,12 @@ def pages_for(seeded: Seeded) -> list[Page]:
             reverse("cases:access_history"),
             {"personal_number": seeded.history_number},
         ),
-        Page("Admin changelist", "administrator", "get", "/bench-admin/cases/referral/", ours=False),
+        Page(
+            ADMIN_CASE_WORKER, "administrator", "get", "/bench-admin/case-worker/cases/referral/", ours=False
+        ),
+        Page(
+            ADMIN_COORDINATOR, "administrator", "get", "/bench-admin/coordinator/cases/referral/", ours=False
+        ),
     ]
 
 
@@ -693,7 +703,7 @@ def main() -> int:
     from django.test import Client
     from django.utils import timezone
 
-    from bench.urls import ReferralAdmin
+    from bench.urls import mirror
 
     base = settings.DATABASES["default"]
     names = {SMALL: f"{base['NAME']}_bench_1x", LARGE: f"{base['NAME']}_bench_100x"}
@@ -708,7 +718,7 @@ def main() -> int:
         staff = make_staff()
         organisation = staff.organisations[0]
         seeded = Seeded(staff, staff.case_workers[organisation.pk][0], staff.coordinators[0])
-        ReferralAdmin.organisation_id = organisation.pk
+        mirror(seeded.case_worker, seeded.coordinator)
         grow(seeded, rng, SMALL, now)
         users = {
             "anonymous": None,
@@ -792,25 +802,28 @@ def report(
     print(
         f"/healthz median: {baseline * 1000:.2f} ms, both sizes' samples together; the other columns are ratios."
     )
-    header = f"{'page':<30} {'queries 1x':>10} {'100x':>5} {'x healthz 1x':>13} {'100x':>7} {'100x/1x':>8}"
+    header = f"{'page':<37} {'queries 1x':>10} {'100x':>5} {'x healthz 1x':>13} {'100x':>7} {'100x/1x':>8}"
     print()
     print(header)
     print("-" * len(header))
     for page in pages:
         growth = median[(page.label, LARGE)] / median[(page.label, SMALL)]
         print(
-            f"{page.label:<30} {queries[(page.label, SMALL)]:>10} {queries[(page.label, LARGE)]:>5} "
+            f"{page.label:<37} {queries[(page.label, SMALL)]:>10} {queries[(page.label, LARGE)]:>5} "
             f"{vs_healthz(page.label, SMALL):>13.1f} {vs_healthz(page.label, LARGE):>7.1f} {growth:>8.2f}"
         )
     list_vs_admin = {
-        size: median[("Case worker: list", size)] / median[("Admin changelist", size)]
+        (label, size): median[(label, size)] / median[(admin, size)]
+        for label, admin in AGAINST_ADMIN.items()
         for size in (SMALL, LARGE)
     }
     print()
-    print(
-        f"Case worker's list / admin changelist of the same rows: {list_vs_admin[SMALL]:.2f} (1x), "
-        f"{list_vs_admin[LARGE]:.2f} (100x)"
-    )
+    for label, admin in AGAINST_ADMIN.items():
+        print(
+            f"{label} / {admin}: {list_vs_admin[(label, SMALL)]:.2f} (1x), "
+            f"{list_vs_admin[(label, LARGE)]:.2f} (100x)"
+        )
+    worst_list = max(list_vs_admin, key=lambda key: list_vs_admin[key])
 
     ours = [page for page in pages if page.ours]
     worst_growth = max(ours, key=lambda p: median[(p.label, LARGE)] / median[(p.label, SMALL)])
@@ -828,9 +841,9 @@ def report(
             growth_value <= TARGET_GROWTH,
         ),
         (
-            f"referral list at most {TARGET_VS_ADMIN}x the admin changelist "
-            f"({max(list_vs_admin.values()):.2f})",
-            max(list_vs_admin.values()) <= TARGET_VS_ADMIN,
+            f"referral list at most {TARGET_VS_ADMIN}x the admin changelist of the same rows "
+            f"(worst: {worst_list[0]} at {worst_list[1]}x, {list_vs_admin[worst_list]:.2f})",
+            list_vs_admin[worst_list] <= TARGET_VS_ADMIN,
         ),
         (
             f"heaviest page at most {TARGET_VS_HEALTHZ:.0f}x /healthz "

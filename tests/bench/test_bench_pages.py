@@ -28,5 +28,6 @@ def test_the_bench_refuses_a_database_other_than_postgresql(tmp_path):
 def test_the_bench_registers_referrals_on_its_own_admin_site_only():
     import bench.urls
 
-    assert Referral in bench.urls.bench_site._registry
+    assert Referral in bench.urls.case_worker_site._registry
+    assert Referral in bench.urls.coordinator_site._registry
     assert Referral not in admin.site._registry
