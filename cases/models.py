@@ -342,7 +342,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
 
 
 @functools.lru_cache(maxsize=8)
-def _case_path(script_prefix: str, urlconf: str | None) -> str:
+def _case_path(script_prefix: str, urlconf: Any) -> str:
     """The case page's address with a slot for the id, resolved once per script prefix and URLconf.
 
     A list links every row to its case; resolving each link anew is a tenth
@@ -449,7 +449,7 @@ class Referral(models.Model):
         return self.case_number
 
     def get_absolute_url(self) -> str:
-        return _case_path(get_script_prefix(), get_urlconf()).format(pk=self.pk)
+        return _case_path(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF).format(pk=self.pk)
 
     # --- reads -------------------------------------------------------------
 

@@ -267,3 +267,13 @@ def test_name_search_without_trigrams_compares_each_name(db):
     if connection.vendor != "postgresql":
         # SQLite has no trigram index: the plain comparison is its only path.
         assert "search_name" not in where(Participant.objects.named("Öberg"))
+
+
+def test_rows_link_to_their_case(client, case_worker):
+    referral = make_referral(case_worker)
+    assert referral.get_absolute_url() == reverse("cases:detail", args=[referral.pk])
+    client.force_login(case_worker)
+    assert (
+        f'href="{reverse("cases:detail", args=[referral.pk])}"'
+        in client.get(reverse("cases:list")).content.decode()
+    )
