@@ -67,8 +67,8 @@ messages: $(VENV)/.dev-installed ## Update and compile the Swedish catalogue (ne
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var
 
-bench: $(VENV)/.dev-installed ## List pages against a minimal view, as ratios (ROWS=300 by default)
-	$(DEV) $(BIN)/python bench/bench_lists.py
+bench: $(VENV)/.dev-installed ## Every page at 1x and 100x data on PostgreSQL (DATABASE_URL), as ratios, with PASS/FAIL per target
+	$(BIN)/python bench/bench_pages.py
 
 load: $(VENV)/.load-installed ## Load test: 50 users against gunicorn (production settings) on DATABASE_URL's name_load
 	$(BIN)/python bench/run_load.py

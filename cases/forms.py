@@ -35,7 +35,7 @@ from cases.models import (
     Todo,
 )
 from resursrad import personnummer
-from resursrad.forms import date_field
+from resursrad.forms import FixedChoiceField, date_field
 from resursrad.models import Party, User
 
 IDENTIFYING_FIELDS = ["first_name", "last_name", "personal_number", "phone", "email", "address"]
@@ -533,9 +533,9 @@ class DecisionForm(forms.Form):
         return self.decisions[self.cleaned_data["decision"]]
 
 
-def _filter_choice(label: Any, choices: Any) -> forms.ChoiceField:
+def _filter_choice(label: Any, choices: Any) -> FixedChoiceField:
     """A filter by one value from a list, or all; an unknown value (an old link) is explained."""
-    return forms.ChoiceField(
+    return FixedChoiceField(
         label=label,
         required=False,
         choices=[("", _("All")), *choices],
@@ -606,7 +606,7 @@ class ParticipantLookupForm(forms.Form):
 class InboxFilterForm(forms.Form):
     """Narrow the inbox by target group and referring organisation."""
 
-    target_group = forms.ChoiceField(
+    target_group = FixedChoiceField(
         label=_("Target group"), required=False, choices=[("", _("All")), *TargetGroup.choices]
     )
     organisation = forms.TypedChoiceField(

@@ -44,6 +44,7 @@ from cases.models import (
     Todo,
 )
 from resursrad.models import AccessAction, Organisation, Party, User
+from resursrad.pagination import page_without_count
 from resursrad.permissions import can_review_access_log, is_coordinator, role_required
 from resursrad.types import AuthenticatedHttpRequest
 
@@ -88,7 +89,12 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         referrals.by_action_needed(user, today) if has_todo_list else referrals.order_by("-created_at")
     )
     referrals = referrals.matching(user=user, today=today, **filters.chosen()).search(query)
-    page = Paginator(referrals, PAGE_SIZE).get_page((request.POST if query else request.GET).get("page"))
+    page: Any
+    if query:
+        # A search says how many it found: few, found through an index.
+        page = Paginator(referrals, PAGE_SIZE).get_page(request.POST.get("page"))
+    else:
+        page = page_without_count(referrals, request.GET.get("page"), PAGE_SIZE)
     show_names = permissions.can_see_names_in_lists(user)
     if show_names or query:
         log_shown(request, page.object_list, AccessAction.SEARCH if query else AccessAction.LIST)
@@ -208,10 +214,10 @@ def _render_detail(
     bound: dict[str, CommentForm] | None = None,
     decision_form: DecisionForm | None = None,
 ) -> HttpResponse:
-    # The referral as loaded (and logged) gets its consents and history in two more queries.
+    # The referral as loaded (and logged) gets its consents and history (with who did what) in two more queries.
     prefetch_related_objects(
         [referral],
-        Prefetch("consents", queryset=Consent.objects.select_related("registered_by")),
+        "consents",
         Prefetch("events", queryset=ReferralEvent.objects.select_related("by")),
     )
     today = timezone.localdate()
