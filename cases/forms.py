@@ -265,7 +265,7 @@ class ConsentRowForm(forms.Form):
         max_length=100,
         required=False,
         help_text=_(
-            "Where the signed form (or the note of an oral consent) is kept in the party's own "
+            "Required for a signed form. Where the signed form (or the note of an oral consent) is kept in the party's own "
             "records, for example the record system and file number. Never a personal identity number."
         ),
     )
@@ -281,7 +281,15 @@ class ConsentRowForm(forms.Form):
         self.party_label = Party(party).label
         # The error summary names the party before the field: every row has the same labels.
         self.error_prefix = self.party_label
-        self.fields["include"].label = _("Register consent for %(party)s") % {"party": self.party_label}
+        # A consent in force that ends soon is renewed here, by one that lasts longer.
+        self.renews = referral.consent_ending_soon(today).get(party)
+        if self.renews:
+            self.fields["include"].label = _("Renew the consent for %(party)s (in force until %(date)s)") % {
+                "party": self.party_label,
+                "date": self.renews.isoformat(),
+            }
+        else:
+            self.fields["include"].label = _("Register consent for %(party)s") % {"party": self.party_label}
         self.fields["valid_until"].help_text = _(
             "For how long the individual agreed to sharing. Suggested: %(months)s months."
         ) % {"months": settings.CONSENT_DEFAULT_VALIDITY_MONTHS}
@@ -329,6 +337,12 @@ class ConsentRowForm(forms.Form):
             self.add_error("valid_until", _("The consent cannot end before the day it was given."))
         elif until and until < self.today:
             self.add_error("valid_until", _("The consent has already expired. Check the date."))
+        elif until and self.renews and until <= self.renews:
+            self.add_error(
+                "valid_until",
+                _("The new consent must last longer than the one in force (until %(date)s).")
+                % {"date": self.renews.isoformat()},
+            )
         method = data.get("method")
         if method == ConsentMethod.ORAL and not data.get("documented_by"):
             self.add_error("documented_by", _("Say who documented the oral consent."))
@@ -340,7 +354,9 @@ class ConsentRowForm(forms.Form):
                     "record_reference",
                     _("Say where the signed form is kept, for example the record system and file number."),
                 )
-        if any(c.party == self.party for c in self.referral.consents_in_force(self.today)):
+        if not self.renews and any(
+            c.party == self.party for c in self.referral.consents_in_force(self.today)
+        ):
             self.add_error("include", _("This party already has consent in force."))
         return data
 
@@ -387,7 +403,7 @@ class BaseConsentFormSet(_RowFormSet):
         return "c"
 
     def _parties(self, data: Any, *, prefix: str) -> list[str]:
-        uncovered = set(self.referral.uncovered_parties(self.today))
+        needing = set(self.referral.parties_needing_consent(self.today))
         ticked = set()
         if data is not None:
             box = forms.CheckboxInput()
@@ -396,7 +412,7 @@ class BaseConsentFormSet(_RowFormSet):
                 for p in self.referral.requested_parties
                 if box.value_from_datadict(data, MultiValueDict(), f"{prefix}-{p}-include")
             }
-        return [p for p in self.referral.requested_parties if p in uncovered or p in ticked]
+        return [p for p in self.referral.requested_parties if p in needing or p in ticked]
 
     @property
     def management_form(self) -> ManagementForm:

@@ -582,6 +582,26 @@ class Referral(models.Model):
         covered = {consent.party for consent in self.consents_in_force(on)}
         return [party for party in self.requested_parties if party not in covered]
 
+    def consent_ending_soon(self, on: date) -> dict[str, date]:
+        """Requested parties whose consent in force ends within the warning window, with its last day.
+
+        The window is CONSENT_EXPIRY_WARNING_DAYS from the given day: such a
+        consent may be renewed before it ends (see Consent.register_many).
+        """
+        last_day = on + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+        ends: dict[str, date] = {}
+        for consent in self.consents_in_force(on):
+            ends[consent.party] = max(ends.get(consent.party, consent.valid_until), consent.valid_until)
+        return {
+            party: end for party, end in ends.items() if end <= last_day and party in self.requested_parties
+        }
+
+    def parties_needing_consent(self, on: date) -> list[str]:
+        """Requested parties without consent in force, or whose consent ends soon (to renew)."""
+        ending = self.consent_ending_soon(on)
+        uncovered = set(self.uncovered_parties(on))
+        return [party for party in self.requested_parties if party in uncovered or party in ending]
+
     def parties_with_consent(self, on: date) -> list[str]:
         """The requested parties whose consent is in force: only they take part."""
         covered = {consent.party for consent in self.consents_in_force(on)}
@@ -1057,16 +1077,26 @@ class Consent(models.Model):
             locked = Referral.objects.select_for_update().get(pk=referral.pk)
             if locked.status not in workflow.CONSENT_STATES:
                 raise DomainError(gettext("Consent can no longer be registered for this referral."))
-            taken = set(
-                locked.consents.filter(
-                    party__in=seen, withdrawn_on__isnull=True, valid_until__gte=today
-                ).values_list("party", flat=True)
-            )
+            # A party's consent in force (or still to come) may only be renewed
+            # when it ends within the warning window, and only by one that lasts longer.
+            last_day = today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+            ends: dict[str, date] = {}
+            for party, valid_until in locked.consents.filter(
+                party__in=seen, withdrawn_on__isnull=True, valid_until__gte=today
+            ).values_list("party", "valid_until"):
+                ends[party] = max(ends.get(party, valid_until), valid_until)
             consents = []
             for row in rows:
-                if row["party"] in taken:
+                end = ends.get(row["party"])
+                if end is not None and end > last_day:
                     raise ConsentRefused(
                         gettext("This party already has consent in force."), party=row["party"]
+                    )
+                if end is not None and row["valid_until"] <= end:
+                    raise ConsentRefused(
+                        gettext("The new consent must last longer than the one in force (until %(date)s).")
+                        % {"date": end.isoformat()},
+                        party=row["party"],
                     )
                 consent = cls.objects.create(referral=locked, registered_by=by, **row)
                 ReferralEvent.objects.create(

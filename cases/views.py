@@ -223,6 +223,7 @@ def _render_detail(
     today = timezone.localdate()
     user = request.user
     steps = _step_forms(user, referral, bound)
+    ending_soon = referral.consent_ending_soon(today)
     context = {
         "referral": referral,
         "participant": referral.participant,
@@ -232,6 +233,7 @@ def _render_detail(
             {
                 "consent": c,
                 "in_force": c.in_force(today),
+                "ends_soon": c.in_force(today) and ending_soon.get(c.party) == c.valid_until,
                 "can_withdraw": permissions.can_withdraw_consent(user, c),
             }
             for c in referral.consents.all()
@@ -379,6 +381,9 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     referral_form = ReferralForm(request.POST or None, prefix="r", organisation=user.organisation)
     token = _token(request.POST.get("form_token")) or uuid.uuid4()
     same_person: list[Referral] = []
+    if request.method == "POST" and "stop" in request.POST:
+        messages.info(request, _("No new referral was saved."))
+        return redirect("cases:list")
     if request.method == "POST" and participant_form.is_valid() and referral_form.is_valid():
         # Before saving: an open case about the same number is named first (confirmation step).
         same_person = _unconfirmed_same_person(
@@ -418,7 +423,11 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _unconfirmed_same_person(
-    request: AuthenticatedHttpRequest, digits: str, token: uuid.UUID
+    request: AuthenticatedHttpRequest,
+    digits: str,
+    token: uuid.UUID | None,
+    *,
+    editing: Referral | None = None,
 ) -> list[Referral]:
     """Open cases about the typed number that the user may see and has not yet confirmed.
 
@@ -432,12 +441,12 @@ def _unconfirmed_same_person(
     a case that appears after the confirmation is shown before saving, and a
     double submit of "continue" (the same form token) finds its own draft.
     """
-    matches = list(
-        Referral.objects.visible_to(request.user)
-        .open_for_number(digits)
-        .exclude(creation_token=token, created_by=request.user)
-        .select_related("participant")
-    )
+    candidates = Referral.objects.visible_to(request.user).open_for_number(digits)
+    if editing is not None:
+        candidates = candidates.exclude(pk=editing.pk)
+    else:
+        candidates = candidates.exclude(creation_token=token, created_by=request.user)
+    matches = list(candidates.select_related("participant"))
     confirmed = set(request.POST.get("confirmed_same_person", "").split(","))
     if {referral.case_number for referral in matches} <= confirmed:
         return []
@@ -464,12 +473,28 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("cases:detail", pk=referral.pk)
     organisation = referral.organisation
+    # The form writes what was typed onto the instance when it validates: keep the stored number.
+    stored_number = referral.participant.personal_number
     participant_form = ParticipantForm(request.POST or None, prefix="p", instance=referral.participant)
     referral_form = ReferralForm(
         request.POST or None, prefix="r", instance=referral, organisation=organisation
     )
     saved = None
+    same_person: list[Referral] = []
+    if request.method == "POST" and "stop" in request.POST:
+        messages.info(request, _("Nothing was changed."))
+        return redirect("cases:detail", pk=referral.pk)
     if request.method == "POST" and participant_form.is_valid() and referral_form.is_valid():
+        digits = participant_form.cleaned_data.get("personal_number") or ""
+        if digits and digits != stored_number:
+            # A changed number may be a person the organisation already has an open case for.
+            same_person = _unconfirmed_same_person(request, digits, None, editing=referral)
+    if (
+        request.method == "POST"
+        and not same_person
+        and participant_form.is_valid()
+        and referral_form.is_valid()
+    ):
         try:
             referral.save_edit(
                 by=request.user,
@@ -498,6 +523,8 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "participant_form": participant_form,
         "referral_form": referral_form,
         "saved": saved,
+        "same_person": same_person,
+        "same_person_confirmation": ",".join(r.case_number for r in same_person),
         **_errors(participant_form, referral_form),
     }
     return render(request, "cases/referral_form.html", context, status=409 if saved else 200)

@@ -312,3 +312,13 @@ def test_rows_link_to_their_case(client, case_worker):
         f'href="{reverse("cases:detail", args=[referral.pk])}"'
         in client.get(reverse("cases:list")).content.decode()
     )
+
+
+def test_a_page_past_the_end_says_so_and_a_search_without_hits_says_it_once(client, case_worker):
+    make_many(case_worker, 3)
+    client.force_login(case_worker)
+    content = client.get(reverse("cases:list"), {"page": "9"}).content.decode()
+    assert "Sidan ligger efter listans slut." in content and "Det finns inga ansökningar ännu." not in content
+    content = client.post(reverse("cases:list"), {"q": "Ingenmatchar"}).content.decode()
+    assert "0 ansökningar matchar din sökning." in content
+    assert "Inga ansökningar matchar." not in content
