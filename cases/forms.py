@@ -37,6 +37,7 @@ from cases.models import (
 from resursrad import personnummer
 from resursrad.forms import FixedChoiceField, date_field
 from resursrad.models import Party, User
+from resursrad.permissions import is_case_worker
 
 IDENTIFYING_FIELDS = ["first_name", "last_name", "personal_number", "phone", "email", "address"]
 
@@ -559,6 +560,15 @@ def _filter_choice(label: Any, choices: Any) -> FixedChoiceField:
     )
 
 
+# The statuses a list can show: a discarded draft is gone for everyone, and a
+# draft is never the coordinator's to see.
+_LISTED_STATUSES = [("", _("All")), *[(s.value, s.label) for s in Status if s in workflow.VISIBLE_STATES]]
+_COORDINATOR_STATUSES = [
+    ("", _("All")),
+    *[(s.value, s.label) for s in Status if s in workflow.VISIBLE_STATES & workflow.COORDINATOR_STATES],
+]
+
+
 class ReferralFilterForm(forms.Form):
     """The list's filters; the view sends them in the same form as the search text."""
 
@@ -576,6 +586,8 @@ class ReferralFilterForm(forms.Form):
             # Only a case worker has cases of their own to act on.
             del self.fields["todo"]
             del self.fields["mine"]
+        status = self.fields["status"]
+        status.choices = _LISTED_STATUSES if is_case_worker(user) else _COORDINATOR_STATUSES  # type: ignore[attr-defined]
         if permissions.lists_only_own_organisation(user):
             # Every case in the list comes from the user's own party.
             del self.fields["party"]
@@ -626,7 +638,11 @@ class InboxFilterForm(forms.Form):
         label=_("Target group"), required=False, choices=[("", _("All")), *TargetGroup.choices]
     )
     organisation = forms.TypedChoiceField(
-        label=_("Organisation"), required=False, coerce=int, empty_value=None
+        label=_("Organisation"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose one of the options in the list.")},
     )
 
     def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:

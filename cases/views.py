@@ -156,7 +156,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     visible = Referral.objects.visible_to(request.user)
     waiting = visible.waiting_for_coordinator()
-    filters = InboxFilterForm(request.GET or None, organisations=Organisation.objects.sending(waiting))
+    filters = InboxFilterForm(request.GET or None, organisations=Organisation.objects.as_choices())
     if filters.is_valid():
         if filters.cleaned_data["target_group"]:
             waiting = waiting.in_target_group(filters.cleaned_data["target_group"])
@@ -214,6 +214,9 @@ def _render_detail(
     bound: dict[str, CommentForm] | None = None,
     decision_form: DecisionForm | None = None,
 ) -> HttpResponse:
+    if is_coordinator(request.user) and not permissions.is_referring_case_worker(request.user, referral):
+        # The coordinator reads cases from the inbox, as the breadcrumb says.
+        request.nav_section = reverse("cases:inbox")
     # The referral as loaded (and logged) gets its consents and history (with who did what) in two more queries.
     prefetch_related_objects(
         [referral],

@@ -54,9 +54,13 @@ def date_field(label: Any, required: bool = True, help_text: Any = "") -> forms.
 class FixedChoiceField(forms.ChoiceField):
     """A choice field whose choices are fixed with the form class, as a filter's are.
 
+    An unknown value (an old or edited link) is explained without repeating it.
+
     Django deep-copies every field's choices for each form it makes; these
     never change, so each form shares them instead.
     """
+
+    default_error_messages = {"invalid_choice": _("Choose one of the options in the list.")}
 
     def __deepcopy__(self, memo: dict[int, Any]) -> FixedChoiceField:
         result = forms.Field.__deepcopy__(self, memo)

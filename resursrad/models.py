@@ -31,9 +31,13 @@ class Role(models.TextChoices):
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
-    def sending(self, cases: Any) -> list[tuple[int, str]]:
-        """(id, name) of the organisations that sent any of these cases, for a filter's choices."""
-        return list(self.filter(pk__in=cases.values("organisation_id")).values_list("pk", "name"))
+    def as_choices(self) -> list[tuple[int, str]]:
+        """(id, name) of every organisation, by name, for a filter's choices.
+
+        Every one, not only those with cases waiting now: a saved filter stays
+        valid when an organisation's queue is empty (it then shows nothing).
+        """
+        return list(self.order_by("name").values_list("pk", "name"))
 
 
 class Organisation(models.Model):

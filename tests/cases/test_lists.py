@@ -322,3 +322,26 @@ def test_a_page_past_the_end_says_so_and_a_search_without_hits_says_it_once(clie
     content = client.post(reverse("cases:list"), {"q": "Ingenmatchar"}).content.decode()
     assert "0 ansökningar matchar din sökning." in content
     assert "Inga ansökningar matchar." not in content
+
+
+def test_status_filter_offers_only_what_the_user_can_see(client, case_worker, coordinator):
+    client.force_login(case_worker)
+    choices = [
+        value for value, _ in client.get(reverse("cases:list")).context["filters"].fields["status"].choices
+    ]
+    assert "draft" in choices and "discarded" not in choices
+    client.force_login(coordinator)
+    choices = [
+        value for value, _ in client.get(reverse("cases:list")).context["filters"].fields["status"].choices
+    ]
+    assert "draft" not in choices and "discarded" not in choices and "submitted" in choices
+
+
+def test_inbox_filter_keeps_an_organisation_without_waiting_cases(client, case_worker, coordinator):
+    client.force_login(coordinator)
+    response = client.get(reverse("cases:inbox"), {"organisation": case_worker.organisation_id})
+    assert response.status_code == 200 and not response.context["filters"].errors
+    response = client.get(reverse("cases:inbox"), {"organisation": "99999", "target_group": "zzz"})
+    content = response.content.decode()
+    assert content.count("Välj ett av alternativen i listan.") == 2
+    assert "99999" not in content.split("<main", 1)[1].split("</form>", 1)[0].split("invalid-feedback", 1)[-1]

@@ -612,6 +612,9 @@ def test_the_first_crumb_leads_each_role_back_to_where_they_work(client, case_wo
     client.force_login(coordinator)
     crumb = _first_crumb(client.get(reverse("cases:detail", args=[referral.pk])))
     assert reverse("cases:inbox") in crumb and "Samordning" in crumb
+    # The menu agrees with the breadcrumb.
+    content = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
+    assert f'<a class="nav-link active" href="{reverse("cases:inbox")}" aria-current="page">' in content
 
 
 def test_the_history_names_each_move_in_swedish(client, case_worker, coordinator):

@@ -65,7 +65,7 @@ def shown(client, params):
         ({"email": "nobody@example.test"}, "Ingen användare har den e-postadressen"),
         ({"email": "inte-en-adress"}, "Ange en e-postadress, till exempel namn@kommun.se."),
         ({"case_number": "Anna"}, "Ange ett ärendenummer, till exempel RR-2026-0042."),
-        ({"action": "delete"}, "Välj ett giltigt alternativ"),
+        ({"action": "delete"}, "Välj ett av alternativen i listan."),
         ({"at_from": "2026-02-31T10:00"}, "Ange datum och tid, till exempel 2026-03-15 08:30."),
         (
             {"at_from": "2026-03-02T10:00", "at_to": "2026-03-01T10:00"},
