@@ -5,12 +5,15 @@
 Seeds one throwaway database at SCALE (default 100) the way bench_pages.py does,
 asks for the page N times (default 200) with production settings, and prints
 the wall time split into SQL and the rest, then cProfile's top functions by
-cumulative and by own time. PROFILE_SORT and PROFILE_LINES change the listing.
+cumulative and by own time. PROFILE_SORT and PROFILE_LINES change the listing;
+PROFILE_EXPLAIN=1 prints EXPLAIN ANALYZE of each SELECT the page sends;
+PROFILE_QUERY=page=2 adds a query string to the page's address.
 """
 
 from __future__ import annotations
 
 import cProfile
+import dataclasses
 import gc
 import os
 import pstats
@@ -61,6 +64,8 @@ def main() -> int:
             "administrator": staff.administrator,
         }
         page = next(p for p in bench_pages.pages_for(seeded) if p.label == label)
+        if os.environ.get("PROFILE_QUERY"):
+            page = dataclasses.replace(page, url=page.url + "?" + os.environ["PROFILE_QUERY"])
         client = Client()
         if users[page.who] is not None:
             client.force_login(users[page.who])
@@ -73,6 +78,10 @@ def main() -> int:
         sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
         for query in queries.captured_queries:
             print(f"{float(query['time']) * 1000:7.2f} ms  {query['sql'][:300]}")
+            if os.environ.get("PROFILE_EXPLAIN") and query["sql"].startswith("SELECT"):
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                    print("\n".join(f"          {line}" for (line,) in cursor.fetchall()))
         started = time.perf_counter()
         for _ in range(count):
             bench_pages.request(client, page)

@@ -440,16 +440,21 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         start = (page - 1) * size
         wanted = size + 1
         leading = first[start : start + wanted]
-        rows: list[Referral] = []
-        if leading:
-            found = {row.pk: row for row in self.with_expiring_consent(today).filter(pk__in=leading)}
-            rows = [found[pk] for pk in leading if pk in found]
-        if len(rows) < wanted:
+        # One query whatever the page holds: its rows with work by id, the
+        # rest (if the page reaches them) by a newest-first subquery on the index.
+        ids = self.filter(pk__in=leading).values("pk")
+        if len(leading) < wanted:
             skip = max(start - len(first), 0)
             rest = self.exclude(pk__in=worklist.order) if worklist.order else self
-            rows += rest.with_expiring_consent(today).order_by("-created_at", "-pk")[
-                skip : skip + wanted - len(rows)
-            ]
+            newest = rest.order_by("-created_at", "-pk").values("pk")[skip : skip + wanted - len(leading)]
+            # A union, not an OR: both halves stay index scans, joined on the primary key.
+            ids = ids.union(newest, all=True) if leading else newest
+        position = {pk: index for index, pk in enumerate(leading)}
+        rows = sorted(
+            self.with_expiring_consent(today).filter(pk__in=ids).order_by("-created_at", "-pk"),
+            # Sorting is stable: the rest keep their newest-first order after the rows with work.
+            key=lambda row: position.get(row.pk, len(leading)),
+        )
         return PageWithoutCount(rows[:size], page, has_next=len(rows) > size)
 
     def search(self, query: str) -> ReferralQuerySet:
