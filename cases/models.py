@@ -6,6 +6,7 @@ import calendar
 import functools
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from cases.workflow import DomainError, Status, Todo
 from resursrad import personnummer
 from resursrad.case_numbers import format_case_number, normalise_case_number
 from resursrad.models import Organisation, Party, User
+from resursrad.pagination import PageWithoutCount, page_number
 
 __all__ = ["DomainError", "Status", "Todo"]
 
@@ -358,26 +360,54 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             )
         )
 
+    def needing_action(self, user: Any, today: date) -> ReferralQuerySet:
+        """The user's own cases with work waiting, found by index and not by looking at every row.
+
+        A state with work is found on the (handler, status) index; a consent
+        ending soon on the consent index of its end day. Tens of rows for a
+        case worker however much the organisation's list grows.
+        """
+        last_day = today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+        ending = Consent.objects.in_force(today).filter(valid_until__lte=last_day).values("referral_id")
+        return self.filter(handler_id=user.pk).filter(
+            Q(status__in=WORK_STATES) | Q(status__in=workflow.CONSENT_STATES, pk__in=ending)
+        )
+
+    def worklist(self, user: Any, today: date) -> Worklist:
+        """The user's cases with work waiting, most urgent first, and how many of each kind: one query."""
+        fields = ("pk", "status", "consent_expires_on")
+        rows: list[tuple[int, str, date | None]] = list(
+            self.needing_action(user, today)
+            .with_expiring_consent(today)
+            .order_by("-created_at", "-pk")
+            .values_list(*fields)
+        )
+        kinds = {pk: _kinds_of(status, expires_on) for pk, status, expires_on in rows}
+        ranks = {kind.value: rank for rank, kind in enumerate(Todo)}
+        waiting = [pk for pk, _, _ in rows if kinds[pk]]
+        # sorted() keeps newest first within a kind.
+        order = sorted(waiting, key=lambda pk: ranks[kinds[pk][0]])
+        counts = {kind.value: sum(kind.value in found for found in kinds.values()) for kind in Todo}
+        return Worklist(order=order, counts=counts)
+
     def todo_counts(self, user: Any, today: date) -> dict[str, int]:
         """How many of the user's cases wait for each kind of work, in one query."""
-        conditions = _todo_conditions(user)
-        return (
-            self.filter(handler_id=user.pk)
-            .with_expiring_consent(today)
-            .aggregate(
-                **{kind: models.Count("pk", filter=condition) for kind, condition in conditions.items()}
-            )
-        )
+        return self.worklist(user, today).counts
 
     def todo(self, kind: str, *, user: Any, today: date) -> ReferralQuerySet:
         """The user's cases waiting for this kind of work; an unknown kind finds nothing."""
         condition = _todo_conditions(user).get(kind)
         if condition is None:
             return self.none()
-        return self.with_expiring_consent(today).filter(condition)
+        queryset = self.needing_action(user, today) if kind == Todo.CONSENT else self
+        return queryset.with_expiring_consent(today).filter(condition)
 
     def by_action_needed(self, user: Any, today: date) -> ReferralQuerySet:
-        """The user's cases that need action first, in the order of Todo; then newest first."""
+        """The user's cases that need action first, in the order of Todo; then newest first.
+
+        One SQL ordering over every row: for a search's few rows. A whole list
+        is paged with page_action_first, which gives the same order by index.
+        """
         ranks = [
             models.When(condition, then=models.Value(rank))
             for rank, condition in enumerate(_todo_conditions(user).values())
@@ -391,6 +421,41 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             )
             .order_by("action_rank", "-created_at", "-pk")
         )
+
+    def page_action_first(
+        self, worklist: Worklist, *, today: date, number: Any, size: int, narrowed: bool
+    ) -> PageWithoutCount:
+        """A page of this list in by_action_needed's order, from the worklist and the newest-first index.
+
+        The cases with work waiting come first (the worklist's order, those of
+        them this list holds), then the rest newest first, paged across the
+        two without counting. `narrowed`: this list is filtered or searched,
+        so which of the worklist's cases it holds is asked (one more query).
+        """
+        first = worklist.order
+        if narrowed and first:
+            held = set(self.filter(pk__in=first).values_list("pk", flat=True))
+            first = [pk for pk in first if pk in held]
+        page = page_number(number)
+        start = (page - 1) * size
+        wanted = size + 1
+        leading = first[start : start + wanted]
+        # One query whatever the page holds: its rows with work by id, the
+        # rest (if the page reaches them) by a newest-first subquery on the index.
+        ids = self.filter(pk__in=leading).values("pk")
+        if len(leading) < wanted:
+            skip = max(start - len(first), 0)
+            rest = self.exclude(pk__in=worklist.order) if worklist.order else self
+            newest = rest.order_by("-created_at", "-pk").values("pk")[skip : skip + wanted - len(leading)]
+            # A union, not an OR: both halves stay index scans, joined on the primary key.
+            ids = ids.union(newest, all=True) if leading else newest
+        position = {pk: index for index, pk in enumerate(leading)}
+        rows = sorted(
+            self.with_expiring_consent(today).filter(pk__in=ids).order_by("-created_at", "-pk"),
+            # Sorting is stable: the rest keep their newest-first order after the rows with work.
+            key=lambda row: position.get(row.pk, len(leading)),
+        )
+        return PageWithoutCount(rows[:size], page, has_next=len(rows) > size)
 
     def search(self, query: str) -> ReferralQuerySet:
         """By case number, personal identity number or name, whichever the query is.
@@ -435,6 +500,27 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             erasure_due_on__lte=today,
             participant__erased_at__isnull=True,
         )
+
+
+# The states with work waiting for the case worker (consent ending soon is not a state).
+WORK_STATES = frozenset().union(*workflow.TODO_STATES.values())
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """A case worker's cases with work waiting: their ids most urgent first, and how many of each kind."""
+
+    order: list[int]
+    counts: dict[str, int]
+
+
+def _kinds_of(status: str, consent_expires_on: date | None) -> list[str]:
+    """The kinds of work waiting on one of the user's cases, most urgent first (as _todo_conditions)."""
+    return [
+        kind.value
+        for kind in Todo
+        if (consent_expires_on is not None if kind == Todo.CONSENT else status in workflow.TODO_STATES[kind])
+    ]
 
 
 def _todo_conditions(user: Any) -> dict[str, Q]:
@@ -551,6 +637,8 @@ class Referral(models.Model):
             # The lists sort newest first, within an organisation or across all.
             models.Index(fields=["organisation", "-created_at"], name="referral_org_created"),
             models.Index(fields=["-created_at"], name="referral_created"),
+            # A case worker's cases with work waiting (ReferralQuerySet.needing_action).
+            models.Index(fields=["handler", "status"], name="referral_handler_status"),
         ]
 
     def __str__(self) -> str:
@@ -1030,6 +1118,10 @@ class Consent(models.Model):
                 name="consent_withdrawn_after_given",
                 condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
             ),
+        ]
+        indexes = [
+            # Consents ending soon (the worklist) and lapsed ones (the daily check).
+            models.Index(fields=["valid_until"], name="consent_valid_until"),
         ]
 
     def __str__(self) -> str:

@@ -84,17 +84,23 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect(_list_url(filters.query_string()))
     visible = Referral.objects.visible_to(user)
     has_todo_list = permissions.has_todo_list(user)
-    referrals = visible.with_list_data()
-    referrals = (
-        referrals.by_action_needed(user, today) if has_todo_list else referrals.order_by("-created_at")
-    )
-    referrals = referrals.matching(user=user, today=today, **filters.chosen()).search(query)
+    worklist = visible.worklist(user, today) if has_todo_list else None
+    chosen = filters.chosen()
+    referrals = visible.with_list_data().matching(user=user, today=today, **chosen).search(query)
     page: Any
     if query:
         # A search says how many it found: few, found through an index.
+        if has_todo_list:
+            referrals = referrals.by_action_needed(user, today)
         page = Paginator(referrals, PAGE_SIZE).get_page(request.POST.get("page"))
+    elif worklist is not None:
+        # What needs action first, then the rest newest first, each from an index.
+        narrowed = any(chosen.values())
+        page = referrals.page_action_first(
+            worklist, today=today, number=request.GET.get("page"), size=PAGE_SIZE, narrowed=narrowed
+        )
     else:
-        page = page_without_count(referrals, request.GET.get("page"), PAGE_SIZE)
+        page = page_without_count(referrals.order_by("-created_at"), request.GET.get("page"), PAGE_SIZE)
     show_names = permissions.can_see_names_in_lists(user)
     if show_names or query:
         log_shown(request, page.object_list, AccessAction.SEARCH if query else AccessAction.LIST)
@@ -108,7 +114,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "params": params.urlencode(),
         "show_names": show_names,
         "show_organisation": not permissions.lists_only_own_organisation(user),
-        "todo": _todo_list(visible.todo_counts(user, today), filters) if has_todo_list else None,
+        "todo": _todo_list(worklist.counts, filters) if worklist is not None else None,
     }
     return render(request, "cases/referral_list.html", context)
 

@@ -38,14 +38,19 @@ class PageWithoutCount:
         return self.number - 1
 
 
-def page_without_count(queryset: QuerySet[Any], number: Any, size: int) -> PageWithoutCount:
-    """The page with this number (the first for anything that is not a positive number)."""
+def page_number(number: Any) -> int:
+    """The page asked for: the first for anything that is not a positive number."""
     try:
         page = max(int(number), 1)
     except (TypeError, ValueError):
         page = 1
     # A page far past the end is empty; it does not fail.
-    page = min(page, 10**6)
+    return min(page, 10**6)
+
+
+def page_without_count(queryset: QuerySet[Any], number: Any, size: int) -> PageWithoutCount:
+    """The page with this number (the first for anything that is not a positive number)."""
+    page = page_number(number)
     start = (page - 1) * size
     rows = list(queryset[start : start + size + 1])
     return PageWithoutCount(rows[:size], page, has_next=len(rows) > size)
