@@ -69,8 +69,8 @@ messages: $(VENV)/.dev-installed ## Update and compile the Swedish catalogue (ne
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var
 
-bench: $(VENV)/.dev-installed ## List pages against a minimal view, as ratios (ROWS=300 by default)
-	$(DEV) $(BIN)/python bench/bench_lists.py
+bench: $(VENV)/.dev-installed ## Every page at 1x and 100x data on PostgreSQL (DATABASE_URL), as ratios, with PASS/FAIL per target
+	$(BIN)/python bench/bench_pages.py
 
 bench-notifications: $(VENV)/.dev-installed ## Notifications e-mailed by one worker against a no-op task, as a ratio (N=10000)
 	$(DEV) $(BIN)/python bench/bench_notifications.py

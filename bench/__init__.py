@@ -1,0 +1,1 @@
+"""The page benchmark (`make bench`); never imported by the application."""

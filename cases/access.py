@@ -28,7 +28,7 @@ def get_referral_for_user(request: AuthenticatedHttpRequest, pk: int, *, action:
         raise Http404
     referral = (
         Referral.objects.visible_to(request.user)
-        .select_related("participant", "organisation", "handler", "created_by")
+        .select_related("participant", "organisation", "handler")
         .filter(pk=pk)
         .first()
     )
@@ -64,7 +64,11 @@ def access_history(request: AuthenticatedHttpRequest, digits: str) -> QuerySet[A
     alone when nothing is found.
     """
     subject = personnummer.keyed_hash(digits)
-    referrals = list(Referral.objects.filter(participant__number_hash=subject).select_related("participant"))
+    referrals = list(
+        Referral.objects.filter(participant__number_hash=subject)
+        .select_related("participant")
+        .only("case_number", "participant__number_hash")
+    )
     if referrals:
         log_shown(request, referrals, AccessAction.ACCESS_HISTORY)
     else:
@@ -72,5 +76,5 @@ def access_history(request: AuthenticatedHttpRequest, digits: str) -> QuerySet[A
     return (
         AccessLog.objects.filter(subject_hash=subject)
         .exclude(action=AccessAction.ACCESS_HISTORY)
-        .select_related("user", "organisation")
+        .with_people()
     )

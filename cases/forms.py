@@ -35,8 +35,9 @@ from cases.models import (
     Todo,
 )
 from resursrad import personnummer
-from resursrad.forms import date_field
+from resursrad.forms import FixedChoiceField, date_field
 from resursrad.models import Party, User
+from resursrad.permissions import is_case_worker
 
 IDENTIFYING_FIELDS = ["first_name", "last_name", "personal_number", "phone", "email", "address"]
 
@@ -265,7 +266,7 @@ class ConsentRowForm(forms.Form):
         max_length=100,
         required=False,
         help_text=_(
-            "Where the signed form (or the note of an oral consent) is kept in the party's own "
+            "Required for a signed form. Where the signed form (or the note of an oral consent) is kept in the party's own "
             "records, for example the record system and file number. Never a personal identity number."
         ),
     )
@@ -281,7 +282,15 @@ class ConsentRowForm(forms.Form):
         self.party_label = Party(party).label
         # The error summary names the party before the field: every row has the same labels.
         self.error_prefix = self.party_label
-        self.fields["include"].label = _("Register consent for %(party)s") % {"party": self.party_label}
+        # A consent in force that ends soon is renewed here, by one that lasts longer.
+        self.renews = referral.consent_ending_soon(today).get(party)
+        if self.renews:
+            self.fields["include"].label = _("Renew the consent for %(party)s (in force until %(date)s)") % {
+                "party": self.party_label,
+                "date": self.renews.isoformat(),
+            }
+        else:
+            self.fields["include"].label = _("Register consent for %(party)s") % {"party": self.party_label}
         self.fields["valid_until"].help_text = _(
             "For how long the individual agreed to sharing. Suggested: %(months)s months."
         ) % {"months": settings.CONSENT_DEFAULT_VALIDITY_MONTHS}
@@ -329,6 +338,12 @@ class ConsentRowForm(forms.Form):
             self.add_error("valid_until", _("The consent cannot end before the day it was given."))
         elif until and until < self.today:
             self.add_error("valid_until", _("The consent has already expired. Check the date."))
+        elif until and self.renews and until <= self.renews:
+            self.add_error(
+                "valid_until",
+                _("The new consent must last longer than the one in force (until %(date)s).")
+                % {"date": self.renews.isoformat()},
+            )
         method = data.get("method")
         if method == ConsentMethod.ORAL and not data.get("documented_by"):
             self.add_error("documented_by", _("Say who documented the oral consent."))
@@ -340,7 +355,9 @@ class ConsentRowForm(forms.Form):
                     "record_reference",
                     _("Say where the signed form is kept, for example the record system and file number."),
                 )
-        if any(c.party == self.party for c in self.referral.consents_in_force(self.today)):
+        if not self.renews and any(
+            c.party == self.party for c in self.referral.consents_in_force(self.today)
+        ):
             self.add_error("include", _("This party already has consent in force."))
         return data
 
@@ -387,7 +404,7 @@ class BaseConsentFormSet(_RowFormSet):
         return "c"
 
     def _parties(self, data: Any, *, prefix: str) -> list[str]:
-        uncovered = set(self.referral.uncovered_parties(self.today))
+        needing = set(self.referral.parties_needing_consent(self.today))
         ticked = set()
         if data is not None:
             box = forms.CheckboxInput()
@@ -396,7 +413,7 @@ class BaseConsentFormSet(_RowFormSet):
                 for p in self.referral.requested_parties
                 if box.value_from_datadict(data, MultiValueDict(), f"{prefix}-{p}-include")
             }
-        return [p for p in self.referral.requested_parties if p in uncovered or p in ticked]
+        return [p for p in self.referral.requested_parties if p in needing or p in ticked]
 
     @property
     def management_form(self) -> ManagementForm:
@@ -533,14 +550,23 @@ class DecisionForm(forms.Form):
         return self.decisions[self.cleaned_data["decision"]]
 
 
-def _filter_choice(label: Any, choices: Any) -> forms.ChoiceField:
+def _filter_choice(label: Any, choices: Any) -> FixedChoiceField:
     """A filter by one value from a list, or all; an unknown value (an old link) is explained."""
-    return forms.ChoiceField(
+    return FixedChoiceField(
         label=label,
         required=False,
         choices=[("", _("All")), *choices],
         error_messages={"invalid_choice": _("Choose one of the options in the list.")},
     )
+
+
+# The statuses a list can show: a discarded draft is gone for everyone, and a
+# draft is never the coordinator's to see.
+_LISTED_STATUSES = [("", _("All")), *[(s.value, s.label) for s in Status if s in workflow.VISIBLE_STATES]]
+_COORDINATOR_STATUSES = [
+    ("", _("All")),
+    *[(s.value, s.label) for s in Status if s in workflow.VISIBLE_STATES & workflow.COORDINATOR_STATES],
+]
 
 
 class ReferralFilterForm(forms.Form):
@@ -560,6 +586,8 @@ class ReferralFilterForm(forms.Form):
             # Only a case worker has cases of their own to act on.
             del self.fields["todo"]
             del self.fields["mine"]
+        status = self.fields["status"]
+        status.choices = _LISTED_STATUSES if is_case_worker(user) else _COORDINATOR_STATUSES  # type: ignore[attr-defined]
         if permissions.lists_only_own_organisation(user):
             # Every case in the list comes from the user's own party.
             del self.fields["party"]
@@ -606,11 +634,15 @@ class ParticipantLookupForm(forms.Form):
 class InboxFilterForm(forms.Form):
     """Narrow the inbox by target group and referring organisation."""
 
-    target_group = forms.ChoiceField(
+    target_group = FixedChoiceField(
         label=_("Target group"), required=False, choices=[("", _("All")), *TargetGroup.choices]
     )
     organisation = forms.TypedChoiceField(
-        label=_("Organisation"), required=False, coerce=int, empty_value=None
+        label=_("Organisation"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose one of the options in the list.")},
     )
 
     def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:

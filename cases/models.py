@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Concat, Lower
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from cases import notifications, workflow
 from cases.workflow import DomainError, Status, Todo
 from resursrad import personnummer
+from resursrad.case_numbers import format_case_number, normalise_case_number
 from resursrad.models import Organisation, Party, User
+from resursrad.pagination import PageWithoutCount, page_number
 
 __all__ = ["DomainError", "Status", "Todo"]
 
@@ -29,6 +36,29 @@ class Sex(models.TextChoices):
     FEMALE = "kvinna", _("Woman")
     MALE = "man", _("Man")
     UNSPECIFIED = "ej_angivet", _("Not stated")
+
+
+class ParticipantQuerySet(models.QuerySet["Participant"]):
+    def named(self, text: str, *, trigram: bool | None = None) -> ParticipantQuerySet:
+        """Participants whose name or pseudonym holds every word of the text, in any case.
+
+        On PostgreSQL the words are looked up in ``search_name`` through its
+        trigram index (migration cases 0006); SQLite compares each name field
+        (``trigram=False`` asks for that on any database).
+        """
+        if trigram is None:
+            trigram = connections[self.db].vendor == "postgresql"
+        condition = Q()
+        for word in text.split():
+            if trigram:
+                condition &= Q(search_name__contains=Lower(models.Value(word)))
+            else:
+                condition &= (
+                    Q(first_name__icontains=word)
+                    | Q(last_name__icontains=word)
+                    | Q(pseudonym__icontains=word)
+                )
+        return self.filter(condition)
 
 
 class Participant(models.Model):
@@ -66,6 +96,17 @@ class Participant(models.Model):
     # search and duplicate checks without reading the number itself.
     number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, editable=False)
+    # The names in lower case, kept by the database: what a name search reads.
+    # Erasing the names empties it; on PostgreSQL a trigram index covers it.
+    search_name = models.GeneratedField(
+        expression=Lower(
+            Concat("first_name", models.Value(" "), "last_name", models.Value(" "), "pseudonym")
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+
+    objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("participant")
@@ -172,6 +213,27 @@ class Participation(models.TextChoices):
     EITHER = "either", _("Either")
 
 
+# The fields the lists read: the row, the participant's name and masked number
+# (and the hash the access log keeps), the organisation and the case worker.
+LIST_FIELDS = (
+    "case_number",
+    "status",
+    "created_at",
+    "submitted_at",
+    *(f"tg_{group}" for group in TargetGroup.values),
+    "organisation__name",
+    "handler__first_name",
+    "handler__last_name",
+    "participant__first_name",
+    "participant__last_name",
+    "participant__pseudonym",
+    "participant__protected_identity",
+    "participant__personal_number",
+    "participant__number_hash",
+    "participant__erased_at",
+)
+
+
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def visible_to(self, user: Any) -> ReferralQuerySet:
         """What the user may see; everything else is a 404."""
@@ -201,13 +263,19 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             to_status=Status.SUBMITTED,
         )
         long_ago = now - timedelta(days=settings.INBOX_LONG_WAIT_DAYS)
-        return self.with_list_data().annotate(
-            answered=models.Exists(answered),
-            long_wait=models.Case(
-                models.When(submitted_at__lte=long_ago, then=True),
-                default=False,
-                output_field=models.BooleanField(),
-            ),
+        # The inbox names no participant and no case worker: only the organisation is joined.
+        fields = ["case_number", "status", "submitted_at", *(f"tg_{g}" for g in TargetGroup.values)]
+        return (
+            self.select_related("organisation")
+            .only(*fields, "organisation__name")
+            .annotate(
+                answered=models.Exists(answered),
+                long_wait=models.Case(
+                    models.When(submitted_at__lte=long_ago, then=True),
+                    default=False,
+                    output_field=models.BooleanField(),
+                ),
+            )
         )
 
     def in_target_group(self, code: str) -> ReferralQuerySet:
@@ -220,14 +288,16 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         return self.waiting_for_coordinator().exclude(pk=after.pk).only("pk", "case_number").first()
 
     def counts_for_inbox(self) -> dict[str, int]:
-        """How many wait for the case worker's answer and for a meeting, in one query."""
-        return self.aggregate(
-            info_requested=models.Count("pk", filter=Q(status=Status.INFO_REQUESTED)),
-            accepted=models.Count("pk", filter=Q(status=Status.ACCEPTED)),
+        """How many wait for the case worker's answer and for a meeting, in one query (on the status index)."""
+        return self.filter(status__in=[Status.INFO_REQUESTED, Status.ACCEPTED]).aggregate(
+            # Counting the status column: the status index alone answers it.
+            info_requested=models.Count("status", filter=Q(status=Status.INFO_REQUESTED)),
+            accepted=models.Count("status", filter=Q(status=Status.ACCEPTED)),
         )
 
     def with_list_data(self) -> ReferralQuerySet:
-        return self.select_related("participant", "organisation", "handler")
+        """What a list row shows (and the access log records), without the long texts it never shows."""
+        return self.select_related("participant", "organisation", "handler").only(*LIST_FIELDS)
 
     def matching(
         self,
@@ -290,26 +360,54 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             )
         )
 
+    def needing_action(self, user: Any, today: date) -> ReferralQuerySet:
+        """The user's own cases with work waiting, found by index and not by looking at every row.
+
+        A state with work is found on the (handler, status) index; a consent
+        ending soon on the consent index of its end day. Tens of rows for a
+        case worker however much the organisation's list grows.
+        """
+        last_day = today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+        ending = Consent.objects.in_force(today).filter(valid_until__lte=last_day).values("referral_id")
+        return self.filter(handler_id=user.pk).filter(
+            Q(status__in=WORK_STATES) | Q(status__in=workflow.CONSENT_STATES, pk__in=ending)
+        )
+
+    def worklist(self, user: Any, today: date) -> Worklist:
+        """The user's cases with work waiting, most urgent first, and how many of each kind: one query."""
+        fields = ("pk", "status", "consent_expires_on")
+        rows: list[tuple[int, str, date | None]] = list(
+            self.needing_action(user, today)
+            .with_expiring_consent(today)
+            .order_by("-created_at", "-pk")
+            .values_list(*fields)
+        )
+        kinds = {pk: _kinds_of(status, expires_on) for pk, status, expires_on in rows}
+        ranks = {kind.value: rank for rank, kind in enumerate(Todo)}
+        waiting = [pk for pk, _, _ in rows if kinds[pk]]
+        # sorted() keeps newest first within a kind.
+        order = sorted(waiting, key=lambda pk: ranks[kinds[pk][0]])
+        counts = {kind.value: sum(kind.value in found for found in kinds.values()) for kind in Todo}
+        return Worklist(order=order, counts=counts)
+
     def todo_counts(self, user: Any, today: date) -> dict[str, int]:
         """How many of the user's cases wait for each kind of work, in one query."""
-        conditions = _todo_conditions(user)
-        return (
-            self.filter(handler_id=user.pk)
-            .with_expiring_consent(today)
-            .aggregate(
-                **{kind: models.Count("pk", filter=condition) for kind, condition in conditions.items()}
-            )
-        )
+        return self.worklist(user, today).counts
 
     def todo(self, kind: str, *, user: Any, today: date) -> ReferralQuerySet:
         """The user's cases waiting for this kind of work; an unknown kind finds nothing."""
         condition = _todo_conditions(user).get(kind)
         if condition is None:
             return self.none()
-        return self.with_expiring_consent(today).filter(condition)
+        queryset = self.needing_action(user, today) if kind == Todo.CONSENT else self
+        return queryset.with_expiring_consent(today).filter(condition)
 
     def by_action_needed(self, user: Any, today: date) -> ReferralQuerySet:
-        """The user's cases that need action first, in the order of Todo; then newest first."""
+        """The user's cases that need action first, in the order of Todo; then newest first.
+
+        One SQL ordering over every row: for a search's few rows. A whole list
+        is paged with page_action_first, which gives the same order by index.
+        """
         ranks = [
             models.When(condition, then=models.Value(rank))
             for rank, condition in enumerate(_todo_conditions(user).values())
@@ -324,25 +422,61 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             .order_by("action_rank", "-created_at", "-pk")
         )
 
+    def page_action_first(
+        self, worklist: Worklist, *, today: date, number: Any, size: int, narrowed: bool
+    ) -> PageWithoutCount:
+        """A page of this list in by_action_needed's order, from the worklist and the newest-first index.
+
+        The cases with work waiting come first (the worklist's order, those of
+        them this list holds), then the rest newest first, paged across the
+        two without counting. `narrowed`: this list is filtered or searched,
+        so which of the worklist's cases it holds is asked (one more query).
+        """
+        first = worklist.order
+        if narrowed and first:
+            held = set(self.filter(pk__in=first).values_list("pk", flat=True))
+            first = [pk for pk in first if pk in held]
+        page = page_number(number)
+        start = (page - 1) * size
+        wanted = size + 1
+        leading = first[start : start + wanted]
+        # One query whatever the page holds: its rows with work by id, the
+        # rest (if the page reaches them) by a newest-first subquery on the index.
+        ids = self.filter(pk__in=leading).values("pk")
+        if len(leading) < wanted:
+            skip = max(start - len(first), 0)
+            rest = self.exclude(pk__in=worklist.order) if worklist.order else self
+            newest = rest.order_by("-created_at", "-pk").values("pk")[skip : skip + wanted - len(leading)]
+            # A union, not an OR: both halves stay index scans, joined on the primary key.
+            ids = ids.union(newest, all=True) if leading else newest
+        position = {pk: index for index, pk in enumerate(leading)}
+        rows = sorted(
+            self.with_expiring_consent(today).filter(pk__in=ids).order_by("-created_at", "-pk"),
+            # Sorting is stable: the rest keep their newest-first order after the rows with work.
+            key=lambda row: position.get(row.pk, len(leading)),
+        )
+        return PageWithoutCount(rows[:size], page, has_next=len(rows) > size)
+
     def search(self, query: str) -> ReferralQuerySet:
-        """By case number, name, pseudonym or personal identity number."""
+        """By case number, personal identity number or name, whichever the query is.
+
+        Each kind is an indexed lookup: the exact case number, the keyed hash of
+        the number, or participants whose name holds every word.
+        """
         query = query.strip()
         if not query:
             return self
-        condition = Q(case_number__iexact=query) | Q(case_number__icontains=query)
+        try:
+            return self.filter(case_number=normalise_case_number(query))
+        except ValidationError:
+            pass
         try:
             number = personnummer.parse(query)
-        except Exception:  # noqa: BLE001 - not a number: search names instead
+        except ValidationError:
             number = None
         if number:
             return self.filter(participant__number_hash=personnummer.keyed_hash(number.digits))
-        for word in query.split():
-            condition |= (
-                Q(participant__first_name__icontains=word)
-                | Q(participant__last_name__icontains=word)
-                | Q(participant__pseudonym__icontains=word)
-            )
-        return self.filter(condition)
+        return self.filter(participant__in=Participant.objects.named(query).values("pk"))
 
     def open_for_number(self, digits: str) -> ReferralQuerySet:
         """Open referrals about the person with this 12-digit number (found by its keyed hash)."""
@@ -368,6 +502,27 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         )
 
 
+# The states with work waiting for the case worker (consent ending soon is not a state).
+WORK_STATES = frozenset().union(*workflow.TODO_STATES.values())
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """A case worker's cases with work waiting: their ids most urgent first, and how many of each kind."""
+
+    order: list[int]
+    counts: dict[str, int]
+
+
+def _kinds_of(status: str, consent_expires_on: date | None) -> list[str]:
+    """The kinds of work waiting on one of the user's cases, most urgent first (as _todo_conditions)."""
+    return [
+        kind.value
+        for kind in Todo
+        if (consent_expires_on is not None if kind == Todo.CONSENT else status in workflow.TODO_STATES[kind])
+    ]
+
+
 def _todo_conditions(user: Any) -> dict[str, Q]:
     """Each kind of work, most urgent first, as a condition on a referral annotated by with_expiring_consent."""
     conditions = {}
@@ -378,6 +533,17 @@ def _todo_conditions(user: Any) -> dict[str, Q]:
             work = Q(status__in=workflow.TODO_STATES[kind])
         conditions[kind.value] = Q(handler_id=user.pk) & work
     return conditions
+
+
+@functools.lru_cache(maxsize=8)
+def _case_path(script_prefix: str, urlconf: Any) -> str:
+    """The case page's address with a slot for the id, resolved once per script prefix and URLconf.
+
+    A list links every row to its case; resolving each link anew is a tenth
+    of what a row costs to show.
+    """
+    marker = 987654321
+    return reverse("cases:detail", args=[marker]).replace(str(marker), "{pk}")
 
 
 class CaseNumberSequence(models.Model):
@@ -397,7 +563,7 @@ class CaseNumberSequence(models.Model):
             sequence = cls.objects.select_for_update().get(year=year)
             sequence.last_number += 1
             sequence.save(update_fields=["last_number"])
-        return f"RR-{year}-{sequence.last_number:04d}"
+        return format_case_number(year, sequence.last_number)
 
 
 class Referral(models.Model):
@@ -471,12 +637,22 @@ class Referral(models.Model):
             # The lists sort newest first, within an organisation or across all.
             models.Index(fields=["organisation", "-created_at"], name="referral_org_created"),
             models.Index(fields=["-created_at"], name="referral_created"),
+            # A case worker's cases with work waiting (ReferralQuerySet.needing_action).
+            models.Index(fields=["handler", "status"], name="referral_handler_status"),
         ]
 
     def __str__(self) -> str:
         return self.case_number
 
+    def get_absolute_url(self) -> str:
+        return _case_path(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF).format(pk=self.pk)
+
     # --- reads -------------------------------------------------------------
+
+    @property
+    def status_label(self) -> str:
+        """As get_status_display, without building the choices anew for every row of a list."""
+        return str(Status(self.status).label)
 
     @property
     def target_groups(self) -> list[TargetGroup]:
@@ -493,6 +669,26 @@ class Referral(models.Model):
         """Requested parties without consent in force on the given day."""
         covered = {consent.party for consent in self.consents_in_force(on)}
         return [party for party in self.requested_parties if party not in covered]
+
+    def consent_ending_soon(self, on: date) -> dict[str, date]:
+        """Requested parties whose consent in force ends within the warning window, with its last day.
+
+        The window is CONSENT_EXPIRY_WARNING_DAYS from the given day: such a
+        consent may be renewed before it ends (see Consent.register_many).
+        """
+        last_day = on + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+        ends: dict[str, date] = {}
+        for consent in self.consents_in_force(on):
+            ends[consent.party] = max(ends.get(consent.party, consent.valid_until), consent.valid_until)
+        return {
+            party: end for party, end in ends.items() if end <= last_day and party in self.requested_parties
+        }
+
+    def parties_needing_consent(self, on: date) -> list[str]:
+        """Requested parties without consent in force, or whose consent ends soon (to renew)."""
+        ending = self.consent_ending_soon(on)
+        uncovered = set(self.uncovered_parties(on))
+        return [party for party in self.requested_parties if party in uncovered or party in ending]
 
     def parties_with_consent(self, on: date) -> list[str]:
         """The requested parties whose consent is in force: only they take part."""
@@ -926,6 +1122,10 @@ class Consent(models.Model):
                 condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
             ),
         ]
+        indexes = [
+            # Consents ending soon (the worklist) and lapsed ones (the daily check).
+            models.Index(fields=["valid_until"], name="consent_valid_until"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_party_display()} ({self.given_on}–{self.valid_until})"
@@ -972,16 +1172,26 @@ class Consent(models.Model):
             locked = Referral.objects.select_for_update().get(pk=referral.pk)
             if locked.status not in workflow.CONSENT_STATES:
                 raise DomainError(gettext("Consent can no longer be registered for this referral."))
-            taken = set(
-                locked.consents.filter(
-                    party__in=seen, withdrawn_on__isnull=True, valid_until__gte=today
-                ).values_list("party", flat=True)
-            )
+            # A party's consent in force (or still to come) may only be renewed
+            # when it ends within the warning window, and only by one that lasts longer.
+            last_day = today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+            ends: dict[str, date] = {}
+            for party, valid_until in locked.consents.filter(
+                party__in=seen, withdrawn_on__isnull=True, valid_until__gte=today
+            ).values_list("party", "valid_until"):
+                ends[party] = max(ends.get(party, valid_until), valid_until)
             consents = []
             for row in rows:
-                if row["party"] in taken:
+                end = ends.get(row["party"])
+                if end is not None and end > last_day:
                     raise ConsentRefused(
                         gettext("This party already has consent in force."), party=row["party"]
+                    )
+                if end is not None and row["valid_until"] <= end:
+                    raise ConsentRefused(
+                        gettext("The new consent must last longer than the one in force (until %(date)s).")
+                        % {"date": end.isoformat()},
+                        party=row["party"],
                     )
                 consent = cls.objects.create(referral=locked, registered_by=by, **row)
                 ReferralEvent.objects.create(
@@ -1063,9 +1273,26 @@ class ReferralEvent(models.Model):
         ordering = ["at", "pk"]
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
+        indexes = [
+            # The inbox asks of each waiting referral whether the case worker has
+            # answered a question: a small index of those moves alone.
+            models.Index(
+                fields=["referral"],
+                condition=Q(kind="transition", from_status="info_requested", to_status="submitted"),
+                name="event_answer",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.referral_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        """What happened, for the history: "Inskickad → Komplettering begärd", or the kind of entry."""
+        labels = dict(Status.choices)
+        if self.kind == EventKind.TRANSITION:
+            return f"{labels.get(self.from_status, self.from_status)} → {labels.get(self.to_status, self.to_status)}"
+        return str(dict(EventKind.choices).get(self.kind, self.kind))
 
 
 class ErasureRun(models.Model):

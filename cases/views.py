@@ -44,6 +44,7 @@ from cases.models import (
     Todo,
 )
 from resursrad.models import AccessAction, Organisation, Party, User
+from resursrad.pagination import page_without_count
 from resursrad.permissions import can_review_access_log, is_coordinator, role_required
 from resursrad.types import AuthenticatedHttpRequest
 
@@ -83,12 +84,23 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect(_list_url(filters.query_string()))
     visible = Referral.objects.visible_to(user)
     has_todo_list = permissions.has_todo_list(user)
-    referrals = visible.with_list_data()
-    referrals = (
-        referrals.by_action_needed(user, today) if has_todo_list else referrals.order_by("-created_at")
-    )
-    referrals = referrals.matching(user=user, today=today, **filters.chosen()).search(query)
-    page = Paginator(referrals, PAGE_SIZE).get_page((request.POST if query else request.GET).get("page"))
+    worklist = visible.worklist(user, today) if has_todo_list else None
+    chosen = filters.chosen()
+    referrals = visible.with_list_data().matching(user=user, today=today, **chosen).search(query)
+    page: Any
+    if query:
+        # A search says how many it found: few, found through an index.
+        if has_todo_list:
+            referrals = referrals.by_action_needed(user, today)
+        page = Paginator(referrals, PAGE_SIZE).get_page(request.POST.get("page"))
+    elif worklist is not None:
+        # What needs action first, then the rest newest first, each from an index.
+        narrowed = any(chosen.values())
+        page = referrals.page_action_first(
+            worklist, today=today, number=request.GET.get("page"), size=PAGE_SIZE, narrowed=narrowed
+        )
+    else:
+        page = page_without_count(referrals.order_by("-created_at"), request.GET.get("page"), PAGE_SIZE)
     show_names = permissions.can_see_names_in_lists(user)
     if show_names or query:
         log_shown(request, page.object_list, AccessAction.SEARCH if query else AccessAction.LIST)
@@ -102,7 +114,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "params": params.urlencode(),
         "show_names": show_names,
         "show_organisation": not permissions.lists_only_own_organisation(user),
-        "todo": _todo_list(visible.todo_counts(user, today), filters) if has_todo_list else None,
+        "todo": _todo_list(worklist.counts, filters) if worklist is not None else None,
     }
     return render(request, "cases/referral_list.html", context)
 
@@ -150,7 +162,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     visible = Referral.objects.visible_to(request.user)
     waiting = visible.waiting_for_coordinator()
-    filters = InboxFilterForm(request.GET or None, organisations=Organisation.objects.sending(waiting))
+    filters = InboxFilterForm(request.GET or None, organisations=Organisation.objects.as_choices())
     if filters.is_valid():
         if filters.cleaned_data["target_group"]:
             waiting = waiting.in_target_group(filters.cleaned_data["target_group"])
@@ -208,15 +220,19 @@ def _render_detail(
     bound: dict[str, CommentForm] | None = None,
     decision_form: DecisionForm | None = None,
 ) -> HttpResponse:
-    # The referral as loaded (and logged) gets its consents and history in two more queries.
+    if is_coordinator(request.user) and not permissions.is_referring_case_worker(request.user, referral):
+        # The coordinator reads cases from the inbox, as the breadcrumb says.
+        request.nav_section = reverse("cases:inbox")
+    # The referral as loaded (and logged) gets its consents and history (with who did what) in two more queries.
     prefetch_related_objects(
         [referral],
-        Prefetch("consents", queryset=Consent.objects.select_related("registered_by")),
+        "consents",
         Prefetch("events", queryset=ReferralEvent.objects.select_related("by")),
     )
     today = timezone.localdate()
     user = request.user
     steps = _step_forms(user, referral, bound)
+    ending_soon = referral.consent_ending_soon(today)
     context = {
         "referral": referral,
         "participant": referral.participant,
@@ -226,6 +242,7 @@ def _render_detail(
             {
                 "consent": c,
                 "in_force": c.in_force(today),
+                "ends_soon": c.in_force(today) and ending_soon.get(c.party) == c.valid_until,
                 "can_withdraw": permissions.can_withdraw_consent(user, c),
             }
             for c in referral.consents.all()
@@ -373,6 +390,9 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     referral_form = ReferralForm(request.POST or None, prefix="r", organisation=user.organisation)
     token = _token(request.POST.get("form_token")) or uuid.uuid4()
     same_person: list[Referral] = []
+    if request.method == "POST" and "stop" in request.POST:
+        messages.info(request, _("No new referral was saved."))
+        return redirect("cases:list")
     if request.method == "POST" and participant_form.is_valid() and referral_form.is_valid():
         # Before saving: an open case about the same number is named first (confirmation step).
         same_person = _unconfirmed_same_person(
@@ -412,7 +432,11 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _unconfirmed_same_person(
-    request: AuthenticatedHttpRequest, digits: str, token: uuid.UUID
+    request: AuthenticatedHttpRequest,
+    digits: str,
+    token: uuid.UUID | None,
+    *,
+    editing: Referral | None = None,
 ) -> list[Referral]:
     """Open cases about the typed number that the user may see and has not yet confirmed.
 
@@ -426,12 +450,12 @@ def _unconfirmed_same_person(
     a case that appears after the confirmation is shown before saving, and a
     double submit of "continue" (the same form token) finds its own draft.
     """
-    matches = list(
-        Referral.objects.visible_to(request.user)
-        .open_for_number(digits)
-        .exclude(creation_token=token, created_by=request.user)
-        .select_related("participant")
-    )
+    candidates = Referral.objects.visible_to(request.user).open_for_number(digits)
+    if editing is not None:
+        candidates = candidates.exclude(pk=editing.pk)
+    else:
+        candidates = candidates.exclude(creation_token=token, created_by=request.user)
+    matches = list(candidates.select_related("participant"))
     confirmed = set(request.POST.get("confirmed_same_person", "").split(","))
     if {referral.case_number for referral in matches} <= confirmed:
         return []
@@ -458,12 +482,28 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("cases:detail", pk=referral.pk)
     organisation = referral.organisation
+    # The form writes what was typed onto the instance when it validates: keep the stored number.
+    stored_number = referral.participant.personal_number
     participant_form = ParticipantForm(request.POST or None, prefix="p", instance=referral.participant)
     referral_form = ReferralForm(
         request.POST or None, prefix="r", instance=referral, organisation=organisation
     )
     saved = None
+    same_person: list[Referral] = []
+    if request.method == "POST" and "stop" in request.POST:
+        messages.info(request, _("Nothing was changed."))
+        return redirect("cases:detail", pk=referral.pk)
     if request.method == "POST" and participant_form.is_valid() and referral_form.is_valid():
+        digits = participant_form.cleaned_data.get("personal_number") or ""
+        if digits and digits != stored_number:
+            # A changed number may be a person the organisation already has an open case for.
+            same_person = _unconfirmed_same_person(request, digits, None, editing=referral)
+    if (
+        request.method == "POST"
+        and not same_person
+        and participant_form.is_valid()
+        and referral_form.is_valid()
+    ):
         try:
             referral.save_edit(
                 by=request.user,
@@ -492,6 +532,8 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "participant_form": participant_form,
         "referral_form": referral_form,
         "saved": saved,
+        "same_person": same_person,
+        "same_person_confirmation": ",".join(r.case_number for r in same_person),
         **_errors(participant_form, referral_form),
     }
     return render(request, "cases/referral_form.html", context, status=409 if saved else 200)

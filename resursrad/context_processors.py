@@ -9,12 +9,13 @@ from resursrad.navigation import menu_for
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     items = menu_for(user) if user is not None and user.is_authenticated else []  # type: ignore[arg-type]
-    # The section the page belongs to: the longest menu address the path starts with.
-    matches = [item.url for item in items if request.path.startswith(item.url)]
-    current = max(matches, key=len) if matches else None
+    # Each address reversed once per request.
+    urls = [(item.url, item.label) for item in items]
+    # The section the page belongs to: the one the view names (a case page is in the
+    # coordinator's "Samordning"), or else the longest menu address the path starts with.
+    matches = [url for url, _ in urls if request.path.startswith(url)]
+    current = getattr(request, "nav_section", None) or (max(matches, key=len) if matches else None)
     return {
-        "nav_items": [
-            {"url": item.url, "label": item.label, "active": item.url == current} for item in items
-        ],
+        "nav_items": [{"url": url, "label": label, "active": url == current} for url, label in urls],
         "federation_name": settings.FEDERATION_NAME,
     }

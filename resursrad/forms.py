@@ -1,8 +1,15 @@
+from __future__ import annotations
+
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from resursrad.case_numbers import normalise_case_number
+from resursrad.keyset import Cursor
+from resursrad.models import AccessAction, User
 
 
 class LoginForm(AuthenticationForm):
@@ -44,33 +51,90 @@ def date_field(label: Any, required: bool = True, help_text: Any = "") -> forms.
     )
 
 
+class FixedChoiceField(forms.ChoiceField):
+    """A choice field whose choices are fixed with the form class, as a filter's are.
+
+    An unknown value (an old or edited link) is explained without repeating it.
+
+    Django deep-copies every field's choices for each form it makes; these
+    never change, so each form shares them instead.
+    """
+
+    default_error_messages = {"invalid_choice": _("Choose one of the options in the list.")}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FixedChoiceField:
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices  # type: ignore[attr-defined]
+        return result  # type: ignore[return-value]
+
+
+def datetime_field(label: Any) -> forms.DateTimeField:
+    """A date and time with the browser's picker (datetime-local), in the local time zone."""
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": _("Enter a date and time such as 2026-03-15 08:30.")},
+    )
+
+
 class AccessLogFilterForm(forms.Form):
-    user: forms.ModelChoiceField = forms.ModelChoiceField(label=_("User"), queryset=None, required=False)  # type: ignore[arg-type]
-    case_number = forms.CharField(label=_("Case number"), max_length=20, required=False)
-    date_from = date_field(_("From"), required=False)
-    date_to = date_field(_("Until"), required=False)
+    """The review page's filters; each narrows the log, and they combine."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from resursrad.models import User
+    email = forms.EmailField(
+        label=_("User's e-mail address"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={"invalid": _("Enter an e-mail address such as name@kommun.se.")},
+    )
+    case_number = forms.CharField(label=_("Case number"), max_length=30, required=False)
+    action = FixedChoiceField(
+        label=_("Action"), required=False, choices=[("", _("All")), *AccessAction.choices]
+    )
+    at_from = datetime_field(_("From"))
+    at_to = datetime_field(_("Until"))
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
 
-        super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.order_by("last_name", "first_name")  # type: ignore[attr-defined]
-        self.fields["user"].empty_label = _("All")  # type: ignore[attr-defined]
+    # A page link that cannot be read shows the first page, with a message: not a form error.
+    bad_cursor = False
+
+    def clean_email(self) -> User | None:
+        email = self.cleaned_data.get("email")
+        if not email:
+            return None
+        user = User.objects.with_email(email)
+        if user is None:
+            raise forms.ValidationError(_("No user has this e-mail address. Check the spelling."))
+        return user
+
+    def clean_case_number(self) -> str:
+        value = self.cleaned_data.get("case_number", "")
+        return normalise_case_number(value) if value.strip() else ""
+
+    def clean_cursor(self) -> Cursor | None:
+        token = self.cleaned_data.get("cursor", "")
+        if not token:
+            return None
+        try:
+            return Cursor.decode(token)
+        except ValueError:
+            self.bad_cursor = True
+            return None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
-            self.add_error("date_to", _("The end of the period must not be before its start."))
+        if data.get("at_from") and data.get("at_to") and data["at_to"] < data["at_from"]:
+            self.add_error("at_to", _("The end of the period must not be before its start."))
         return data
 
-    def filter(self, queryset: Any) -> Any:
+    def filters(self) -> dict[str, Any]:
+        """The cleaned filters as AccessLogQuerySet.matching takes them; the end includes its minute."""
         data = self.cleaned_data
-        if data.get("user"):
-            queryset = queryset.filter(user=data["user"])
-        if data.get("case_number"):
-            queryset = queryset.filter(case_number__iexact=data["case_number"].strip())
-        if data.get("date_from"):
-            queryset = queryset.filter(at__date__gte=data["date_from"])
-        if data.get("date_to"):
-            queryset = queryset.filter(at__date__lte=data["date_to"])
-        return queryset
+        return {
+            "user": data.get("email"),
+            "case_number": data.get("case_number", ""),
+            "action": data.get("action", ""),
+            "start": data.get("at_from"),
+            "end": data["at_to"] + timedelta(minutes=1) if data.get("at_to") else None,
+        }

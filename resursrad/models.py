@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from resursrad.keyset import Cursor, KeysetPage, keyset_page
+
 
 class Party(models.TextChoices):
     """The four kinds of member party of a samordningsförbund."""
@@ -29,9 +31,13 @@ class Role(models.TextChoices):
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
-    def sending(self, cases: Any) -> list[tuple[int, str]]:
-        """(id, name) of the organisations that sent any of these cases, for a filter's choices."""
-        return list(self.filter(pk__in=cases.values("organisation_id")).values_list("pk", "name"))
+    def as_choices(self) -> list[tuple[int, str]]:
+        """(id, name) of every organisation, by name, for a filter's choices.
+
+        Every one, not only those with cases waiting now: a saved filter stays
+        valid when an organisation's queue is empty (it then shows nothing).
+        """
+        return list(self.order_by("name").values_list("pk", "name"))
 
 
 class Organisation(models.Model):
@@ -56,6 +62,10 @@ class UserManager(BaseUserManager["User"]):
 
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username or "")
+
+    def with_email(self, email: str) -> User | None:
+        """The user with this e-mail address, whatever its case (through the unique index on lower(email))."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=Lower(models.Value(email))).first()
 
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
         if not email:
@@ -218,7 +228,41 @@ class AccessAction(models.TextChoices):
 
 
 class AccessLogQuerySet(AppendOnlyQuerySet):
-    pass
+    def with_people(self) -> AccessLogQuerySet:
+        return self.select_related("user", "organisation").only(
+            *[f.name for f in AccessLog._meta.concrete_fields],
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "organisation__name",
+        )
+
+    def matching(
+        self,
+        *,
+        user: User | None = None,
+        case_number: str = "",
+        action: str = "",
+        start: Any = None,
+        end: Any = None,
+    ) -> AccessLogQuerySet:
+        """Entries by this user, about this case, of this action, from ``start`` up to ``end``."""
+        entries = self
+        if user is not None:
+            entries = entries.filter(user=user)
+        if case_number:
+            entries = entries.filter(case_number=case_number)
+        if action:
+            entries = entries.filter(action=action)
+        if start is not None:
+            entries = entries.filter(at__gte=start)
+        if end is not None:
+            entries = entries.filter(at__lt=end)
+        return entries
+
+    def page(self, cursor: Cursor | None, size: int) -> KeysetPage:
+        """Newest first, one page next to the cursor (see resursrad.keyset)."""
+        return keyset_page(self, cursor, size, field="at")
 
 
 class AccessLog(AppendOnlyModel):
@@ -228,17 +272,20 @@ class AccessLog(AppendOnlyModel):
     survives the erasure of the record it describes.
     """
 
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
+    # Indexed with the id in Meta.indexes, alone and after each filter of the review page.
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     participant_id = models.BigIntegerField(_("participant"), null=True, db_index=True)
     referral_id = models.BigIntegerField(_("referral"), null=True)
-    case_number = models.CharField(_("case number"), max_length=20, blank=True, db_index=True)
+    case_number = models.CharField(_("case number"), max_length=20, blank=True)
     # The keyed hash of the participant's personal identity number: the access
     # history can be produced from the number even after the case is erased.
-    subject_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    subject_hash = models.CharField(max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
 
@@ -248,9 +295,24 @@ class AccessLog(AppendOnlyModel):
         ordering = ["-at", "-pk"]
         verbose_name = _("access log entry")
         verbose_name_plural = _("record access log")
+        # The review page walks the log newest first by (at, id), unfiltered or
+        # by one user, case or action: each walk starts at its edge in an index.
+        indexes = [
+            models.Index(fields=["at", "id"], name="accesslog_at_id"),
+            models.Index(fields=["user", "at", "id"], name="accesslog_user_at_id"),
+            models.Index(fields=["case_number", "at", "id"], name="accesslog_case_at_id"),
+            models.Index(fields=["action", "at", "id"], name="accesslog_action_at_id"),
+            # A plain index: the hash is only ever compared whole, never with LIKE.
+            models.Index(fields=["subject_hash"], name="accesslog_subject_hash"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.case_number}"
+
+    @property
+    def action_label(self) -> str:
+        """As get_action_display, without building the choices anew for every row of the log."""
+        return str(AccessAction(self.action).label)
 
     @classmethod
     def entry(
@@ -295,8 +357,15 @@ class AccessLog(AppendOnlyModel):
 
     @classmethod
     def record_many(cls, request: Any, cases: Any, action: str) -> None:
-        """One row per case shown (a list or a search), in one query."""
-        cls.objects.bulk_create([cls.for_case(request, case, action) for case in cases])
+        """One row per case shown (a list or a search), in one INSERT.
+
+        One statement is atomic by itself: unlike bulk_create, no transaction
+        is opened around it, which would cost every list two more round trips.
+        """
+        entries = [cls.for_case(request, case, action) for case in cases]
+        if entries:
+            fields = [field for field in cls._meta.concrete_fields if not field.primary_key]
+            cls.objects.all()._insert(entries, fields=fields)  # type: ignore[attr-defined]
 
 
 class AdminEventKind(models.TextChoices):

@@ -136,18 +136,23 @@ def lockout(request: HttpRequest, original_response: Any = None, credentials: An
     )
 
 
+ACCESS_LOG_PAGE_SIZE = 50
+
+
 @require_GET
 @login_required
 @permissions.role_required(permissions.can_review_access_log)
 def access_log(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Access-log review (loggkontroll): who read or changed which case, when."""
+    """Access-log review (loggkontroll): who read or changed which case, when; newest first."""
     form = AccessLogFilterForm(request.GET or None)
-    entries = AccessLog.objects.select_related("user", "organisation")
-    if form.is_valid():
-        entries = form.filter(entries)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = None
+    if not form.is_bound:
+        page = AccessLog.objects.with_people().page(None, ACCESS_LOG_PAGE_SIZE)
+    elif form.is_valid():
+        entries = AccessLog.objects.with_people().matching(**form.filters())
+        page = entries.page(form.cleaned_data["cursor"], ACCESS_LOG_PAGE_SIZE)
     params = request.GET.copy()
-    params.pop("page", None)
+    params.pop("cursor", None)
     return render(
         request, "resursrad/access_log.html", {"form": form, "page": page, "params": params.urlencode()}
     )

@@ -294,7 +294,7 @@ def test_access_log_filter_is_open_when_a_filter_is_in_use(
 def test_access_log_filter_error_is_shown_open_at_phone_width(
     page, live_server, login, log_entries, administrator
 ):
-    url = "/system/access-log/?date_from=2026-02-01&date_to=2026-01-01"
+    url = "/system/access-log/?at_from=2026-02-01T08:00&at_to=2026-01-01T08:00"
     open_page(page, live_server, login, "ali@forbund.test", url, PHONE)
     expect(page.locator("details.filter-fold")).to_have_attribute("open", "")
     expect(page.get_by_text("Periodens slut får inte ligga före dess början.")).to_be_visible()

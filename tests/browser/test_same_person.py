@@ -68,6 +68,7 @@ def test_stop_leaves_without_saving(page, live_server, login, case_worker):
     page.goto(f"{live_server.url}/cases/new/")
     fill_referral(page)
     page.get_by_role("button", name="Spara utkast").click()
-    page.locator("[data-confirm-step]").get_by_role("link", name="Avbryt").click()
+    page.locator("[data-confirm-step]").get_by_role("button", name="Avbryt").click()
     expect(page.get_by_role("heading", name="Mina ärenden", level=1)).to_be_visible()
+    expect(page.get_by_text("Ingen ny ansökan sparades.")).to_be_visible()
     assert Referral.objects.count() == 1

@@ -43,7 +43,8 @@ def test_consent_for_several_parties_is_registered_at_once(case_worker):
 
 def test_one_refused_row_saves_nothing_at_all(case_worker):
     referral = make_referral(case_worker, parties=["kommun", "af", "fk"])
-    give_consent(referral, case_worker, "fk", given_on=TODAY, valid_until=TODAY + timedelta(days=30))
+    # In force beyond the warning window (30 days): not to be renewed yet.
+    give_consent(referral, case_worker, "fk", given_on=TODAY, valid_until=TODAY + timedelta(days=31))
     with pytest.raises(ConsentRefused, match="redan ett gällande samtycke") as refused:
         Consent.register_many(
             referral=referral, by=case_worker, rows=[row("kommun"), row("af"), row("fk")], today=TODAY
@@ -416,3 +417,61 @@ def test_wrong_method_is_refused(client, case_worker, method):
     referral = make_referral(case_worker)
     client.force_login(case_worker)
     assert getattr(client, method)(url(referral)).status_code == 405
+
+
+# --- renewing a consent that ends soon ---------------------------------------
+
+
+def test_a_consent_ending_within_the_warning_window_is_renewed_by_a_longer_one(case_worker):
+    referral = make_referral(case_worker, parties=["kommun", "af"])
+    old = give_consent(referral, case_worker, "af", given_on=TODAY, valid_until=TODAY + timedelta(days=30))
+    assert referral.consent_ending_soon(TODAY) == {"af": old.valid_until}
+    assert referral.parties_needing_consent(TODAY) == ["kommun", "af"]
+    [new] = Consent.register_many(referral=referral, by=case_worker, rows=[row("af")], today=TODAY)
+    referral = Referral.objects.get(pk=referral.pk)
+    assert referral.consent_ending_soon(TODAY) == {}
+    assert referral.parties_needing_consent(TODAY) == ["kommun"]
+    # The old consent stays as it was: the record of what the individual agreed to then.
+    old.refresh_from_db()
+    assert old.valid_until == TODAY + timedelta(days=30) and old.withdrawn_on is None
+    # A second renewal (a double submit) finds the new one in force for long and is refused.
+    with pytest.raises(ConsentRefused, match="redan ett gällande samtycke"):
+        Consent.register_many(referral=referral, by=case_worker, rows=[row("af")], today=TODAY)
+    assert referral.consents.filter(party="af").count() == 2 and new.party == "af"
+
+
+def test_a_renewal_must_last_longer_than_the_consent_in_force(case_worker):
+    referral = make_referral(case_worker, parties=["af"])
+    give_consent(referral, case_worker, "af", given_on=TODAY, valid_until=TODAY + timedelta(days=20))
+    with pytest.raises(ConsentRefused, match="gälla längre"):
+        Consent.register_many(
+            referral=referral,
+            by=case_worker,
+            rows=[row("af", valid_until=TODAY + timedelta(days=20))],
+            today=TODAY,
+        )
+    assert referral.consents.count() == 1
+
+
+def test_the_consent_page_offers_to_renew_what_ends_soon(client, case_worker):
+    today = timezone.localdate()
+    referral = make_referral(case_worker, parties=["kommun", "af"])
+    give_consent(referral, case_worker, "kommun")
+    give_consent(referral, case_worker, "af", valid_until=today + timedelta(days=10))
+    client.force_login(case_worker)
+    detail = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
+    assert "Går ut snart" in detail and "Förnya" in detail
+    content = client.get(url(referral)).content.decode()
+    assert 'name="c-kommun-include"' not in content
+    end = (today + timedelta(days=10)).isoformat()
+    assert f"Förnya samtycket för Arbetsförmedlingen (gäller till {end})" in content
+    # A renewal no longer than the old one is explained beside the field, and nothing is saved.
+    short = form_data(referral, {"af": {"valid_until": end}})
+    response = client.post(url(referral), short)
+    assert response.status_code == 200
+    assert "Det nya samtycket måste gälla längre än det som gäller nu" in response.content.decode()
+    assert referral.consents.count() == 2
+    response = client.post(url(referral), form_data(referral, {"af": {}}), follow=True)
+    assert "Samtycke är registrerat för: Arbetsförmedlingen." in response.content.decode()
+    assert referral.consents.filter(party="af").count() == 2
+    assert "Går ut snart" not in response.content.decode()

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases.models import Referral, Status
 from resursrad.models import AccessLog
-from tests.cases.test_views import create_data
+from tests.cases.test_views import create_data, edit_data
 from tests.factories import make_participant, make_referral, submitted_referral
 
 CREATE = reverse("cases:create")
@@ -26,7 +26,7 @@ def test_an_open_case_for_the_same_number_is_named_before_anything_is_saved(clie
     assert f"{first.case_number}<span" in content and "inskickad" in content
     assert "Fortsätt och spara utkastet" in content
     assert f'name="confirmed_same_person" value="{first.case_number}"' in content
-    assert f'href="{reverse("cases:list")}">Avbryt</a>' in content
+    assert 'name="stop" value="1"' in content and ">Avbryt</button>" in content
     # Everything typed is on the page again, ready to be saved as it is.
     assert 'value="Andersson"' in content and "Arbetsträning hösten 2025." in content
     # Naming the case for this number is a search by number, and is logged as one.
@@ -70,12 +70,37 @@ def test_stopping_saves_nothing(client, case_worker):
     panel = content[
         content.index("data-confirm-step") : content.index("</section>", content.index("data-confirm-step"))
     ]
-    stop = re.search(r'<a [^>]*href="([^"]+)"[^>]*>Avbryt</a>', panel)
-    assert stop is not None
-    # "Avbryt" leads back to the list, by a plain link: nothing is sent, nothing saved.
-    response = client.get(stop.group(1))
-    assert response.status_code == 200 and response.request["PATH_INFO"] == reverse("cases:list")
+    assert re.search(r'<button [^>]*name="stop"[^>]*>Avbryt</button>', panel)
+    # "Avbryt" sends the form back with "stop": nothing is saved, and the list says so.
+    response = client.post(CREATE, {**create_data(), "stop": "1"}, follow=True)
+    assert response.request["PATH_INFO"] == reverse("cases:list")
+    assert "Ingen ny ansökan sparades." in response.content.decode()
     assert Referral.objects.count() == 1
+
+
+def test_a_changed_number_on_edit_is_checked_too(client, case_worker):
+    first = submitted_referral(case_worker)
+    draft = make_referral(case_worker, participant=make_participant(personal_number="191212121212"))
+    client.force_login(case_worker)
+    edit = reverse("cases:edit", args=[draft.pk])
+    data = edit_data(draft)
+    response = client.post(edit, data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Gäller det samma person?" in content and first.case_number in content
+    assert "Fortsätt och spara ändringarna" in content
+    draft.participant.refresh_from_db()
+    assert draft.participant.personal_number == "191212121212"
+    # Stopping changes nothing; continuing saves the new number.
+    response = client.post(edit, {**data, "stop": "1"}, follow=True)
+    assert "Inget ändrades." in response.content.decode()
+    response = client.post(edit, {**data, "confirmed_same_person": first.case_number})
+    assert response.status_code == 302
+    draft.participant.refresh_from_db()
+    assert draft.participant.personal_number == "198503122387"
+    # Saving again with the same number asks nothing more.
+    draft.refresh_from_db()
+    assert client.post(edit, {**data, "r-version": str(draft.version)}).status_code == 302
 
 
 def test_a_confirmation_for_other_cases_does_not_count(client, case_worker):

@@ -612,3 +612,15 @@ def test_the_first_crumb_leads_each_role_back_to_where_they_work(client, case_wo
     client.force_login(coordinator)
     crumb = _first_crumb(client.get(reverse("cases:detail", args=[referral.pk])))
     assert reverse("cases:inbox") in crumb and "Samordning" in crumb
+    # The menu agrees with the breadcrumb.
+    content = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
+    assert f'<a class="nav-link active" href="{reverse("cases:inbox")}" aria-current="page">' in content
+
+
+def test_the_history_names_each_move_in_swedish(client, case_worker, coordinator):
+    referral = submitted_referral(case_worker)
+    referral.request_info(by=coordinator, question="Läkarintyg?")
+    client.force_login(case_worker)
+    content = client.get(reverse("cases:detail", args=[referral.pk])).content.decode()
+    assert "Skapad" in content and "Samtycke registrerat" in content
+    assert "Utkast → Inskickad" in content and "Inskickad → Komplettering begärd" in content

@@ -359,3 +359,34 @@ def test_the_pages_of_a_search_keep_the_search(client, case_worker):
     assert 'form="list-form" name="page" value="2"' in first.content.decode()
     second = client.post(reverse("cases:list"), {"q": "Andersson", "page": "2"})
     assert second.context["page"].number == 2 and len(listed(second)) == 5
+
+
+def test_the_pages_follow_the_action_first_order_across_both_parts(
+    client, one_of_each, case_worker, colleague, coordinator
+):
+    # More than a page: the four with work, then 28 without, newest first.
+    for _ in range(13):
+        submitted_referral(case_worker)
+        submitted_referral(colleague)
+    colleagues_question = submitted_referral(colleague)
+    colleagues_question.request_info(by=coordinator, question="Vilka insatser pågår?")
+    expected = list(
+        Referral.objects.visible_to(case_worker)
+        .by_action_needed(case_worker, TODAY)
+        .values_list("pk", flat=True)
+    )
+    assert len(expected) == 32 and expected[:4] == [one_of_each[kind].pk for kind in Todo]
+    client.force_login(case_worker)
+    first = client.get(reverse("cases:list"))
+    second = client.get(reverse("cases:list"), {"page": "2"})
+    assert first.context["page"].has_next and not second.context["page"].has_next
+    assert listed(first) + listed(second) == expected
+    assert listed(client.get(reverse("cases:list"), {"page": "3"})) == []
+    # Filtered: the same order within what the filter holds.
+    submitted = client.get(reverse("cases:list"), {"status": "submitted", "page": "1"})
+    assert (
+        listed(submitted)
+        == [pk for pk in expected if Referral.objects.get(pk=pk).status == Status.SUBMITTED][:25]
+    )
+    mine = client.get(reverse("cases:list"), {"mine": "on"})
+    assert listed(mine) == [pk for pk in expected if Referral.objects.get(pk=pk).handler == case_worker]

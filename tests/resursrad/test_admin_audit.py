@@ -262,3 +262,14 @@ def test_the_log_is_read_only_in_the_admin(client, administrator, event):
     assert client.post(detail, {"kind": "admin_login"}).status_code == 403
     assert client.post(reverse("admin:resursrad_adminevent_delete", args=[event.pk])).status_code == 403
     assert AdminEvent.objects.filter(pk=event.pk, kind=AdminEventKind.PASSWORD_RESET).exists()
+
+
+def test_administrators_reach_no_case_and_no_access_log_through_the_admin():
+    """Administrators must not read cases: the admin registers none of their models."""
+    from django.contrib import admin
+
+    from resursrad.models import AccessLog
+
+    registered = set(admin.site._registry)
+    assert not [model for model in registered if model._meta.app_label == "cases"]
+    assert AccessLog not in registered

@@ -1,0 +1,71 @@
+"""The referral list's rows, written in Python.
+
+A row through the template language costs a dozen nodes, each resolving its
+variables and translating its labels anew: for a page of 25 rows most of the
+page's rendering. ``referral_rows`` writes the same markup, with each label
+translated once per page.
+
+    {% load case_rows %}
+    {% referral_rows page.object_list show_names=show_names show_organisation=show_organisation %}
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from resursrad.templatetags.presentation import day
+
+register = template.Library()
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+@register.simple_tag
+def referral_rows(referrals: Iterable[Any], *, show_names: bool, show_organisation: bool) -> SafeString:
+    """One <tr> per referral: case number (linked), participant, status, organisation, case worker, created."""
+    participant_label = _e(gettext("Participant"))
+    status_label = _e(gettext("Status"))
+    organisation_label = _e(gettext("Organisation"))
+    case_worker_label = _e(gettext("Case worker"))
+    created_label = _e(gettext("Created"))
+    protected = _e(gettext("Protected identity"))
+    expires = gettext("Consent expires %(date)s")
+    rows = []
+    for referral in referrals:
+        cells = [
+            f'<td class="table-cards-title"><a href="{_e(referral.get_absolute_url())}">'
+            f"{_e(referral.case_number)}</a></td>"
+        ]
+        if show_names:
+            participant = referral.participant
+            cell = f'<td data-label="{participant_label}">{_e(participant.display_name)}'
+            if participant.personal_number:
+                cell += f' <span class="text-muted small">{_e(participant.masked_number)}</span>'
+            if participant.protected_identity:
+                cell += f' <span class="badge text-bg-warning">{protected}</span>'
+            cells.append(cell + "</td>")
+        cell = (
+            f'<td class="table-cards-status" data-label="{status_label}">'
+            f'<span class="badge status-badge status-{_e(referral.status)}">{_e(referral.status_label)}</span>'
+        )
+        expires_on = getattr(referral, "consent_expires_on", None)
+        if expires_on:
+            cell += f' <span class="consent-expiring">{expires % {"date": _e(expires_on.isoformat())}}</span>'
+        cells.append(cell + "</td>")
+        if show_organisation:
+            cells.append(f'<td data-label="{organisation_label}">{_e(referral.organisation)}</td>')
+        handler = referral.handler
+        cells.append(
+            f'<td data-label="{case_worker_label}">{_e(handler.first_name)} {_e(handler.last_name)}</td>'
+        )
+        cells.append(f'<td data-label="{created_label}">{_e(day(referral.created_at))}</td>')
+        rows.append("    <tr>\n      " + "\n      ".join(cells) + "\n    </tr>\n")
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

@@ -1,0 +1,67 @@
+"""The presentation filters: form fields as accessible Bootstrap markup, and times."""
+
+from datetime import UTC, date, datetime
+
+from django import forms
+from django.template import Context, Template
+
+from resursrad.templatetags.presentation import as_field, day, iso, minute, second
+
+
+class SampleForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Alla"), ("a", "Ett & två"), ("b", "Tre")], required=False)
+    text = forms.CharField(label="Text", help_text="Högst tio tecken.", max_length=10)
+    note = forms.CharField(widget=forms.Textarea, required=False)
+    mine = forms.BooleanField(label="Bara mina", required=False)
+    choice = forms.ChoiceField(widget=forms.RadioSelect, choices=[("x", "X"), ("y", "Y")])
+    when = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+
+
+def test_a_valid_field_has_its_label_value_and_help():
+    form = SampleForm({"status": "a", "text": "hej", "mine": "on", "choice": "y", "when": "2026-03-15"})
+    assert form.is_valid()
+    select = as_field(form["status"])
+    assert '<label class="form-label" for="id_status">Status</label>' in select
+    assert '<option value="a" selected>Ett &amp; två</option>' in select and "is-invalid" not in select
+    text = as_field(form["text"])
+    assert 'aria-describedby="id_text_helptext"' in text and 'id="id_text_helptext"' in text
+    assert 'value="hej"' in text and "required" in text and 'maxlength="10"' in text
+    assert "asteriskField" in text
+    assert 'type="checkbox"' in as_field(form["mine"]) and "checked" in as_field(form["mine"])
+    radios = as_field(form["choice"])
+    assert "<fieldset>" in radios and "<legend" in radios
+    checked = radios.split('value="y"')[1].split(">")[0]
+    assert 'id="id_choice_1"' in checked and "checked" in checked and "required" in checked
+    assert "checked" not in radios.split('value="x"')[1].split(">")[0]
+    assert 'type="date"' in as_field(form["when"]) and 'value="2026-03-15"' in as_field(form["when"])
+
+
+def test_an_invalid_field_says_why_next_to_it():
+    form = SampleForm({"status": "z", "text": "", "note": "<b>", "when": "2026-02-31"})
+    assert not form.is_valid()
+    select = as_field(form["status"])
+    assert 'class="form-select is-invalid"' in select and 'aria-invalid="true"' in select
+    assert 'aria-describedby="id_status_error"' in select
+    assert '<div id="id_status_error" class="invalid-feedback"><p id="error_1_id_status"><strong>' in select
+    text = as_field(form["text"])
+    assert 'aria-describedby="id_text_helptext id_text_error"' in text
+    # What was typed comes back escaped; the bad date stays as typed.
+    assert "&lt;b&gt;</textarea>" in as_field(form["note"])
+    assert 'value="2026-02-31"' in as_field(form["when"])
+    assert "invalid-feedback d-block" in as_field(form["choice"])
+
+
+def test_the_whole_form_renders_through_the_template_filter():
+    rendered = Template("{% load presentation %}{{ form|as_fields }}").render(Context({"form": SampleForm()}))
+    for name in ("status", "text", "note", "mine", "choice", "when"):
+        assert f'id="id_{name}' in rendered
+
+
+def test_times_are_written_in_local_time(settings):
+    moment = datetime(2026, 3, 15, 7, 30, 5, tzinfo=UTC)  # 08:30:05 in Stockholm
+    assert day(moment) == "2026-03-15"
+    assert minute(moment) == "2026-03-15 08:30"
+    assert second(moment) == "2026-03-15 08:30:05"
+    assert iso(moment) == "2026-03-15T08:30:05+01:00"
+    assert day(date(2026, 1, 2)) == "2026-01-02"
+    assert day(None) == minute(None) == ""
