@@ -54,6 +54,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.fake_people import FIRST_NAMES, LAST_NAMES, personal_number  # noqa: E402
+
 ROUNDS = int(os.environ.get("ROUNDS", "40"))
 WARMUP = int(os.environ.get("WARMUP", "5"))
 SMALL = 1
@@ -113,84 +115,6 @@ def configure() -> None:
 
 # --- seeding ---------------------------------------------------------------
 
-FIRST_NAMES = [
-    "Anna",
-    "Maria",
-    "Eva",
-    "Karin",
-    "Sara",
-    "Lena",
-    "Emma",
-    "Kristina",
-    "Elin",
-    "Ida",
-    "Sofia",
-    "Hanna",
-    "Linnea",
-    "Maja",
-    "Amira",
-    "Fatima",
-    "Johan",
-    "Erik",
-    "Lars",
-    "Karl",
-    "Anders",
-    "Per",
-    "Mikael",
-    "Nils",
-    "Jonas",
-    "Ali",
-    "Mohammed",
-    "Oskar",
-    "Lucas",
-    "Hugo",
-    "Ahmed",
-    "Viktor",
-]
-LAST_NAMES = [
-    "Andersson",
-    "Johansson",
-    "Karlsson",
-    "Nilsson",
-    "Eriksson",
-    "Larsson",
-    "Olsson",
-    "Persson",
-    "Svensson",
-    "Gustafsson",
-    "Pettersson",
-    "Jonsson",
-    "Jansson",
-    "Hansson",
-    "Bengtsson",
-    "Jönsson",
-    "Lindberg",
-    "Jakobsson",
-    "Magnusson",
-    "Lindström",
-    "Olofsson",
-    "Lindqvist",
-    "Lindgren",
-    "Berg",
-    "Axelsson",
-    "Bergström",
-    "Lundberg",
-    "Lind",
-    "Lundgren",
-    "Lundqvist",
-    "Mattsson",
-    "Berglund",
-    "Fredriksson",
-    "Sandberg",
-    "Henriksson",
-    "Forsberg",
-    "Sjöberg",
-    "Ali",
-    "Mohammed",
-    "Öberg",
-    "Åberg",
-    "Wallin",
-]
 SITUATION = (
     "Har varit sjukskriven i flera år med återkommande perioder av försämring. Har kontakt med "
     "vårdcentralen och socialtjänsten men insatserna har inte samordnats. Vill komma tillbaka till "
@@ -244,17 +168,6 @@ class Seeded:
     history_number: str = ""
     log_email: str = ""
     pool: list[tuple[int, int, str, str, int, datetime]] = field(default_factory=list)
-
-
-def personal_number(rng: random.Random) -> str:
-    """A valid 12-digit personnummer: YYYYMMDD, three digits and a Luhn check digit."""
-    from resursrad.personnummer import luhn_ok
-
-    born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 48 * 365))
-    serial = f"{rng.randrange(0, 1000):03d}"
-    base = f"{born:%y%m%d}{serial}"
-    check = next(str(digit) for digit in range(10) if luhn_ok(base + str(digit)))
-    return f"{born:%Y%m%d}{serial}{check}"
 
 
 def make_staff() -> Staff:
