@@ -4,15 +4,28 @@ Two throwaway databases are made on DATABASE_URL's PostgreSQL server: one
 seeded at 1x (100 referrals, 1,000 access-log rows) and a copy of it topped up
 to 100x (10,000 referrals, 100,000 rows). A few referrals in each step go
 through the domain methods; the bulk is inserted with bulk_create as valid
-rows the domain would have written. With production settings (DEBUG off, the
-real middleware, the compressed static manifest) Django's test client asks
-for each page on both databases in turn, round after round, so that the
-machine's drift hits both sizes alike.
+rows the domain would have written.
 
-Printed per page: SQL queries at each size, the median as a ratio to /healthz
-at each size, 100x/1x, and for the referral list its ratio to a plain admin
-changelist of the same rows; then PASS or FAIL per target. Exits 1 when a
-target fails, 2 when the database is not PostgreSQL.
+Then two gunicorn servers start, as in production (deploy/gunicorn.conf.py,
+DEBUG off, the real middleware, the compressed static manifest, secrets made
+up for this run), one sync worker each: one serves the 1x database, the other
+the 100x one, both with bench/settings.py (the application's URLs plus the
+bench's admin changelists of bench/urls.py) on 127.0.0.1 and free ports. The
+bench asks for each page over HTTP, one request at a time, on both servers in
+turn, round after round, so that the machine's drift hits both sizes alike.
+Every request carries X-Forwarded-Proto: https as behind the Caddy proxy and
+the session cookie of a real session of its role's user (made in the
+database before the 100x copy, so both servers know it); a POST carries a
+CSRF cookie and its token. A sync worker closes the connection after every
+answer, /healthz's included, so each request opens a new one. The servers are
+stopped at the end; their logs are in the run's temporary VAR_DIR.
+
+Printed per page: SQL queries at each size (counted in-process with Django's
+test client on the same databases, once after the warm-up: the servers' own
+queries cannot be counted from outside), the median over HTTP as a ratio to
+/healthz at each size, 100x/1x, and for the referral list its ratio to a
+plain admin changelist of the same rows; then PASS or FAIL per target. Exits
+1 when a target fails, 2 when the database is not PostgreSQL.
 
 ROUNDS (default 40) sets the measured rounds, after WARMUP (default 5).
 """
@@ -20,9 +33,12 @@ ROUNDS (default 40) sets the measured rounds, after WARMUP (default 5).
 from __future__ import annotations
 
 import gc
+import http.client
 import os
 import random
+import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,8 +49,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.fake_people import FIRST_NAMES, LAST_NAMES, personal_number  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "40"))
 WARMUP = int(os.environ.get("WARMUP", "5"))
@@ -43,15 +63,19 @@ LARGE = 100
 REFERRALS_PER_SCALE = 100
 LOG_ROWS_PER_SCALE = 1000
 
-# Production mode with values of the bench's own; the test client asks for "testserver".
+HOST = "127.0.0.1"
+# Production mode with values of the bench's own, shared by the bench process
+# (seeding, sessions, the query count) and its servers; the test client asks
+# for "testserver", the bench's HTTP requests for 127.0.0.1.
 BENCH_ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
     "DEBUG": "false",
-    "SECRET_KEY": "bench-only-secret-key-never-used-anywhere-else-0123456789abcdef",
-    "ALLOWED_HOSTS": "testserver",
-    "PERSONAL_NUMBER_HASH_KEY": "bench-only-hash-key-0123456789abcdef",
+    "ALLOWED_HOSTS": f"{HOST},testserver",
     "FEDERATION_NAME": "Samordningsförbundet Bänken",
     "CONTROLLER_NAME": "Bänkkommunen",
     "LOG_LEVEL": "WARNING",
+    # No proxy adds X-Forwarded-For: the connection's address is the client's.
+    "TRUSTED_PROXY_COUNT": "0",
 }
 
 TARGET_GROWTH = 1.3  # a page at 100x against the same page at 1x
@@ -76,99 +100,21 @@ def require_postgresql() -> None:
 
 def configure() -> None:
     os.environ.update(BENCH_ENVIRONMENT)
+    # Made up for this run only, as make load does.
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
+    os.environ["PERSONAL_NUMBER_HASH_KEY"] = secrets.token_urlsafe(32)
     # Static files are collected into a temporary directory, as the image does.
     os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="resursrad-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resursrad.settings")
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
 
-    settings.ROOT_URLCONF = "bench.urls"
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
 # --- seeding ---------------------------------------------------------------
 
-FIRST_NAMES = [
-    "Anna",
-    "Maria",
-    "Eva",
-    "Karin",
-    "Sara",
-    "Lena",
-    "Emma",
-    "Kristina",
-    "Elin",
-    "Ida",
-    "Sofia",
-    "Hanna",
-    "Linnea",
-    "Maja",
-    "Amira",
-    "Fatima",
-    "Johan",
-    "Erik",
-    "Lars",
-    "Karl",
-    "Anders",
-    "Per",
-    "Mikael",
-    "Nils",
-    "Jonas",
-    "Ali",
-    "Mohammed",
-    "Oskar",
-    "Lucas",
-    "Hugo",
-    "Ahmed",
-    "Viktor",
-]
-LAST_NAMES = [
-    "Andersson",
-    "Johansson",
-    "Karlsson",
-    "Nilsson",
-    "Eriksson",
-    "Larsson",
-    "Olsson",
-    "Persson",
-    "Svensson",
-    "Gustafsson",
-    "Pettersson",
-    "Jonsson",
-    "Jansson",
-    "Hansson",
-    "Bengtsson",
-    "Jönsson",
-    "Lindberg",
-    "Jakobsson",
-    "Magnusson",
-    "Lindström",
-    "Olofsson",
-    "Lindqvist",
-    "Lindgren",
-    "Berg",
-    "Axelsson",
-    "Bergström",
-    "Lundberg",
-    "Lind",
-    "Lundgren",
-    "Lundqvist",
-    "Mattsson",
-    "Berglund",
-    "Fredriksson",
-    "Sandberg",
-    "Henriksson",
-    "Forsberg",
-    "Sjöberg",
-    "Ali",
-    "Mohammed",
-    "Öberg",
-    "Åberg",
-    "Wallin",
-]
 SITUATION = (
     "Har varit sjukskriven i flera år med återkommande perioder av försämring. Har kontakt med "
     "vårdcentralen och socialtjänsten men insatserna har inte samordnats. Vill komma tillbaka till "
@@ -222,17 +168,6 @@ class Seeded:
     history_number: str = ""
     log_email: str = ""
     pool: list[tuple[int, int, str, str, int, datetime]] = field(default_factory=list)
-
-
-def personal_number(rng: random.Random) -> str:
-    """A valid 12-digit personnummer: YYYYMMDD, three digits and a Luhn check digit."""
-    from resursrad.personnummer import luhn_ok
-
-    born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 48 * 365))
-    serial = f"{rng.randrange(0, 1000):03d}"
-    base = f"{born:%y%m%d}{serial}"
-    check = next(str(digit) for digit in range(10) if luhn_ok(base + str(digit)))
-    return f"{born:%Y%m%d}{serial}{check}"
 
 
 def make_staff() -> Staff:
@@ -676,22 +611,109 @@ def pages_for(seeded: Seeded) -> list[Page]:
     ]
 
 
-def request(client: Any, page: Page) -> float:
+class Server:
+    """gunicorn with deploy/gunicorn.conf.py and one sync worker, serving one of the bench's databases."""
+
+    def __init__(self, size: int, database_url: str, log: Path) -> None:
+        from bench.run_load import free_port
+
+        self.size = size
+        self.port = free_port()
+        self.log = log
+        environment = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "GUNICORN_BIND": f"{HOST}:{self.port}",
+            "GUNICORN_WORKERS": "1",
+            # No worker restart in the middle of the measurement.
+            "GUNICORN_CMD_ARGS": "--max-requests 0",
+            "PYTHONUNBUFFERED": "1",
+        }
+        with log.open("wb") as output:
+            self.process = subprocess.Popen(  # noqa: S603 - our own command
+                [
+                    str(Path(sys.executable).parent / "gunicorn"),
+                    "-c",
+                    "deploy/gunicorn.conf.py",
+                    "resursrad.wsgi:application",
+                ],
+                cwd=ROOT,
+                env=environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        # One connection, kept open where the server allows it (a sync worker does not).
+        self.connection = http.client.HTTPConnection(HOST, self.port, timeout=60)
+
+    def wait_until_healthy(self, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn ({self.size}x) stopped at start-up: see {self.log}")
+            try:
+                connection = http.client.HTTPConnection(HOST, self.port, timeout=2)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            finally:
+                connection.close()
+            time.sleep(0.3)
+        raise SystemExit(
+            f"gunicorn ({self.size}x) did not answer /healthz within {seconds:.0f} s: see {self.log}"
+        )
+
+    def stop(self) -> None:
+        from bench.run_load import stop
+
+        self.connection.close()
+        stop(self.process)
+
+
+def database_url(name: str) -> str:
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def request(server: Server, page: Page, cookies: dict[str, str], token: str) -> float:
+    """One request over HTTP, answer read to its end; the seconds it took."""
+    headers = {"X-Forwarded-Proto": "https", "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    body = None
+    if page.method == "post":
+        body = urlencode({**(page.data or {}), "csrfmiddlewaretoken": token})
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Origin"] = f"https://{HOST}:{server.port}"
+    start = time.perf_counter()
+    server.connection.request(page.method.upper(), page.url, body, headers)
+    response = server.connection.getresponse()
+    response.read()
+    elapsed = time.perf_counter() - start
+    if response.will_close:
+        server.connection.close()
+    if response.status != 200:
+        raise SystemExit(f"{page.label}: {page.url} answered {response.status} at {server.size}x")
+    return elapsed
+
+
+def request_in_process(client: Any, page: Page) -> float:
+    """One request through Django's test client, without server or network (profile_page.py)."""
     send: Callable[..., Any] = getattr(client, page.method)
     start = time.perf_counter()
     response = send(page.url, page.data or {}, secure=True)
     elapsed = time.perf_counter() - start
     if response.status_code != 200:
-        raise SystemExit(f"{page.label}: {page.url} answered {response.status_code}")
+        raise SystemExit(f"{page.label}: {page.url} answered {response.status_code} in-process")
     return elapsed
 
 
 def count_queries(client: Any, page: Page) -> int:
+    """The page's SQL queries, counted in-process with the test client on the current database."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        request(client, page)
+        request_in_process(client, page)
     return len(queries)
 
 
@@ -700,7 +722,8 @@ def main() -> int:
     configure()
     from django.conf import settings
     from django.db import connection, connections
-    from django.test import Client
+    from django.middleware.csrf import get_token
+    from django.test import Client, RequestFactory
     from django.utils import timezone
 
     from bench.urls import mirror
@@ -712,6 +735,7 @@ def main() -> int:
     started = time.perf_counter()
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     wrappers: dict[int, Any] = {SMALL: connections["default"]}
+    servers: dict[int, Server] = {}
     try:
         rng = random.Random(20260101)  # noqa: S311 - repeatable test data, not a secret
         now = timezone.now()
@@ -726,11 +750,24 @@ def main() -> int:
             "coordinator": seeded.coordinator,
             "administrator": staff.administrator,
         }
+        # Real sessions in the database (copied into the 100x one below): the
+        # test client's for the query count, the HTTP requests' for the servers.
         clients = {}
+        cookies: dict[str, dict[str, str]] = {}
+        tokens: dict[str, str] = {}
         for who, user in users.items():
             clients[who] = Client()
+            # A CSRF cookie and a form token for it, as the server hands out.
+            blank = RequestFactory().get("/")
+            tokens[who] = get_token(blank)
+            cookies[who] = {settings.CSRF_COOKIE_NAME: blank.META["CSRF_COOKIE"]}
             if user is not None:
                 clients[who].force_login(user)
+                server_client = Client()
+                server_client.force_login(user)
+                cookies[who][settings.SESSION_COOKIE_NAME] = server_client.cookies[
+                    settings.SESSION_COOKIE_NAME
+                ].value
         # The 100x database starts as a copy of the 1x one (sessions included) and grows.
         connection.close()
         with connection._nodb_cursor() as cursor:
@@ -744,30 +781,40 @@ def main() -> int:
         seeded_in = time.perf_counter() - started
 
         seeded.pool = []
-        # The seeding's objects are garbage or live for the whole run: like a
-        # server worker after start-up, the measured requests should not pay
-        # for sweeping them again and again.
+        # The seeding's objects are garbage or live for the whole run: the
+        # client side of the measured requests should not pay for sweeping
+        # them again and again.
         gc.collect()
         gc.freeze()
+        os.environ["BENCH_MIRROR_CASE_WORKER_ID"] = str(seeded.case_worker.pk)
+        os.environ["BENCH_MIRROR_COORDINATOR_ID"] = str(seeded.coordinator.pk)
+        log_dir = Path(os.environ["VAR_DIR"])
+        for size, name in names.items():
+            servers[size] = Server(size, database_url(name), log_dir / f"gunicorn-{size}x.log")
+        for server in servers.values():
+            server.wait_until_healthy()
         pages = pages_for(seeded)
-        times: dict[tuple[str, int], list[float]] = {(p.label, s): [] for p in pages for s in wrappers}
+        times: dict[tuple[str, int], list[float]] = {(p.label, s): [] for p in pages for s in servers}
         queries: dict[tuple[str, int], int] = {}
         for round_number in range(WARMUP + ROUNDS):
             # Both sizes back to back for every page, in alternating order.
             sizes = [SMALL, LARGE] if round_number % 2 else [LARGE, SMALL]
             for page in pages:
                 for size in sizes:
-                    connections["default"] = wrappers[size]
-                    elapsed = request(clients[page.who], page)
+                    elapsed = request(servers[size], page, cookies[page.who], tokens[page.who])
                     if round_number >= WARMUP:
                         times[(page.label, size)].append(elapsed)
             if round_number == WARMUP - 1:
                 for page in pages:
                     for size in sizes:
                         connections["default"] = wrappers[size]
+                        # Once uncounted: the test client's first request renews its session.
+                        request_in_process(clients[page.who], page)
                         queries[(page.label, size)] = count_queries(clients[page.who], page)
         return report(pages, times, queries, seeded_in)
     finally:
+        for server in servers.values():
+            server.stop()
         for size, wrapper in wrappers.items():
             if size != SMALL:
                 wrapper.close()
@@ -798,6 +845,10 @@ def report(
         f"{LOG_ROWS_PER_SCALE:,} access-log rows, 100x = {REFERRALS_PER_SCALE * LARGE:,} and "
         f"{LOG_ROWS_PER_SCALE * LARGE:,}; median of {ROUNDS} rounds after {WARMUP} warm-up; "
         f"seeded in {seeded_in:.0f} s."
+    )
+    print(
+        "Over HTTP from this process to gunicorn (deploy/gunicorn.conf.py, one sync worker per size), "
+        "one request at a time; queries counted in-process with the test client."
     )
     print(
         f"/healthz median: {baseline * 1000:.2f} ms, both sizes' samples together; the other columns are ratios."

@@ -3,9 +3,9 @@
     DATABASE_URL=postgres://... .venv/bin/python bench/profile_page.py "Case worker: list" [SCALE] [N]
 
 Seeds one throwaway database at SCALE (default 100) the way bench_pages.py does,
-asks for the page N times (default 200) with production settings, and prints
-the wall time split into SQL and the rest, then cProfile's top functions by
-cumulative and by own time. PROFILE_SORT and PROFILE_LINES change the listing;
+asks for the page N times (default 200) in-process with Django's test client and
+production settings, and prints the wall time split into SQL and the rest, then
+cProfile's top functions by cumulative and by own time. PROFILE_SORT and PROFILE_LINES change the listing;
 PROFILE_EXPLAIN=1 prints EXPLAIN ANALYZE of each SELECT the page sends;
 PROFILE_QUERY=page=2 adds a query string to the page's address.
 """
@@ -70,11 +70,11 @@ def main() -> int:
         if users[page.who] is not None:
             client.force_login(users[page.who])
         for _ in range(20):
-            bench_pages.request(client, page)
+            bench_pages.request_in_process(client, page)
         gc.collect()
         gc.freeze()
         with CaptureQueriesContext(connection) as queries:
-            bench_pages.request(client, page)
+            bench_pages.request_in_process(client, page)
         sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
         for query in queries.captured_queries:
             print(f"{float(query['time']) * 1000:7.2f} ms  {query['sql'][:300]}")
@@ -84,7 +84,7 @@ def main() -> int:
                     print("\n".join(f"          {line}" for (line,) in cursor.fetchall()))
         started = time.perf_counter()
         for _ in range(count):
-            bench_pages.request(client, page)
+            bench_pages.request_in_process(client, page)
         wall = (time.perf_counter() - started) / count * 1000
         print(
             f"\n{label} at {scale}x: {wall:.2f} ms per request, SQL (one request, DEBUG cursor) {sql_ms:.2f} ms"
@@ -92,7 +92,7 @@ def main() -> int:
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(count):
-            bench_pages.request(client, page)
+            bench_pages.request_in_process(client, page)
         profiler.disable()
         stats = pstats.Stats(profiler)
         lines = int(os.environ.get("PROFILE_LINES", "45"))

@@ -3,11 +3,15 @@
 Administrators must not read cases, so the production admin registers no
 referral. Only this benchmark registers one, on AdminSites of its own, as a
 plain Django reference for the referral list: one changelist with the case
-worker's rows, one with the coordinator's.
+worker's rows, one with the coordinator's. Served through bench/settings.py
+only. The bench names the two users in-process with mirror(), and to the
+gunicorn it starts by their ids in BENCH_MIRROR_CASE_WORKER_ID and
+BENCH_MIRROR_COORDINATOR_ID.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.contrib import admin
@@ -27,18 +31,32 @@ class ReferralAdmin(admin.ModelAdmin):
     list_select_related = ("participant", "organisation", "handler")
     ordering = ("-created_at",)
     list_per_page = 25
-    # The bench sets the user whose list this changelist mirrors.
+    # The user whose list this changelist mirrors: set by mirror(), or read
+    # once per process from the environment variable naming the user's id.
     rows_of: Any = None
+    rows_of_variable = ""
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         queryset = super().get_queryset(request)
+        if self.rows_of is None and os.environ.get(self.rows_of_variable):
+            from resursrad.models import User
+
+            self.rows_of = User.objects.get(pk=int(os.environ[self.rows_of_variable]))
         return queryset.visible_to(self.rows_of) if self.rows_of is not None else queryset
 
 
+class CaseWorkerReferralAdmin(ReferralAdmin):
+    rows_of_variable = "BENCH_MIRROR_CASE_WORKER_ID"
+
+
+class CoordinatorReferralAdmin(ReferralAdmin):
+    rows_of_variable = "BENCH_MIRROR_COORDINATOR_ID"
+
+
 case_worker_site = admin.AdminSite(name="bench_case_worker")
-case_worker_site.register(Referral, ReferralAdmin)
+case_worker_site.register(Referral, CaseWorkerReferralAdmin)
 coordinator_site = admin.AdminSite(name="bench_coordinator")
-coordinator_site.register(Referral, ReferralAdmin)
+coordinator_site.register(Referral, CoordinatorReferralAdmin)
 
 urlpatterns = [
     path("bench-admin/case-worker/", case_worker_site.urls),

@@ -1,13 +1,23 @@
-"""The page benchmark: PostgreSQL only, and its admin changelist stays its own."""
+"""The page benchmark: PostgreSQL only, its admin changelist stays its own, pages asked for over HTTP."""
 
+import http.client
 import os
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from types import SimpleNamespace
+from typing import ClassVar
+from urllib.parse import parse_qs
 
+import pytest
+from django.conf import settings
 from django.contrib import admin
 
+from bench import bench_pages
 from cases.models import Referral
+from tests.factories import make_referral
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,3 +41,106 @@ def test_the_bench_registers_referrals_on_its_own_admin_site_only():
     assert Referral in bench.urls.case_worker_site._registry
     assert Referral in bench.urls.coordinator_site._registry
     assert Referral not in admin.site._registry
+
+
+def test_only_the_bench_s_settings_serve_the_bench_s_urls():
+    import bench.settings
+
+    assert bench.settings.ROOT_URLCONF == "bench.urls"
+    assert settings.ROOT_URLCONF == "resursrad.urls"
+
+
+def test_the_server_s_changelist_shows_the_rows_of_the_user_named_in_the_environment(
+    monkeypatch, rf, case_worker, other_case_worker, administrator
+):
+    import bench.urls
+
+    own = make_referral(case_worker)
+    make_referral(other_case_worker)
+    changelist = bench.urls.case_worker_site._registry[Referral]
+    monkeypatch.setattr(changelist, "rows_of", None)
+    monkeypatch.setenv("BENCH_MIRROR_CASE_WORKER_ID", str(case_worker.pk))
+    request = rf.get("/")
+    request.user = administrator
+
+    assert list(changelist.get_queryset(request)) == [own]
+    assert changelist.rows_of == case_worker
+
+
+def test_the_bench_s_server_databases_are_named_on_database_url_s_server(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app:secret@db.local:5432/resursrad")
+
+    assert (
+        bench_pages.database_url("resursrad_bench_1x")
+        == "postgres://app:secret@db.local:5432/resursrad_bench_1x"
+    )
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    seen: ClassVar[list[tuple[str, str, dict[str, str], str]]] = []
+    status = 200
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode()
+        self.seen.append((self.command, self.path, dict(self.headers), body))
+        self.send_response(self.status)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder():
+    _Recorder.seen = []
+    _Recorder.status = 200
+    server = HTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    stand_in = SimpleNamespace(
+        size=1,
+        port=server.server_port,
+        connection=http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5),
+    )
+    yield stand_in
+    stand_in.connection.close()
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_page_is_asked_for_over_http_as_behind_the_proxy_with_the_role_s_session(recorder):
+    page = bench_pages.Page("List", "case_worker", "get", "/arenden/")
+    cookies = {"csrftoken": "secret", "sessionid": "abc"}
+
+    elapsed = bench_pages.request(recorder, page, cookies, "token")
+
+    method, path, headers, body = _Recorder.seen[0]
+    assert (method, path, body) == ("GET", "/arenden/", "")
+    assert headers["X-Forwarded-Proto"] == "https"
+    assert headers["Cookie"] == "csrftoken=secret; sessionid=abc"
+    assert elapsed > 0
+
+
+def test_a_form_is_posted_with_its_csrf_token_and_origin(recorder):
+    page = bench_pages.Page("Search", "case_worker", "post", "/arenden/", {"q": "Anna Berg"})
+
+    bench_pages.request(recorder, page, {"csrftoken": "secret", "sessionid": "abc"}, "token")
+
+    method, _, headers, body = _Recorder.seen[0]
+    assert method == "POST"
+    assert parse_qs(body) == {"q": ["Anna Berg"], "csrfmiddlewaretoken": ["token"]}
+    assert headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert headers["Origin"] == f"https://127.0.0.1:{recorder.port}"
+
+
+def test_an_answer_other_than_200_stops_the_bench(recorder):
+    _Recorder.status = 302
+    page = bench_pages.Page("List", "case_worker", "get", "/arenden/")
+
+    with pytest.raises(SystemExit, match="answered 302"):
+        bench_pages.request(recorder, page, {}, "")
