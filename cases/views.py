@@ -306,9 +306,11 @@ def referral_transition(request: AuthenticatedHttpRequest, pk: int, action: str)
     except DomainError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, str(transition.done))
         if transition.leaves_case:
+            # The list the user lands on no longer shows the case: say which one it was.
+            messages.success(request, f"{referral.case_number}: {transition.done}")
             return redirect("cases:list")
+        messages.success(request, str(transition.done))
     return redirect("cases:detail", pk=referral.pk)
 
 

@@ -61,7 +61,8 @@ def test_a_question_and_its_answer_reach_the_centre_and_the_email_at_once(
     email = mail.outbox[0]
     assert email.to == ["karin@haninge.test"]
     assert referral.case_number in email.subject
-    assert referral.participant.last_name not in email.subject + email.body
+    full_name = f"{referral.participant.first_name} {referral.participant.last_name}"
+    assert full_name not in email.subject + email.body
     assert f"/cases/{referral.pk}/" in email.body
 
     # The case worker sees the unread count in the navigation, in words for a screen reader.

@@ -543,7 +543,7 @@ def test_the_creator_discards_a_draft_and_its_personal_data_is_erased_at_once(cl
     client.force_login(case_worker)
     response = client.post(url, follow=True)
     assert response.redirect_chain[-1][0] == reverse("cases:list")
-    assert "Utkastet är kasserat" in response.content.decode()
+    assert f"{referral.case_number}: Utkastet är kasserat" in response.content.decode()
     referral = Referral.objects.select_related("participant").get(pk=referral.pk)
     assert referral.status == Status.DISCARDED
     assert referral.participant.is_erased and referral.participant.personal_number == ""

@@ -127,7 +127,9 @@ def test_the_list_shows_the_users_notifications_newest_first_unread_marked(
     assert content.count("notification-item notification-unread") == 1
     assert content.index(second.case_number) < content.index(first.case_number)
     # Nothing of the individual: the case number, never the name.
-    assert first.participant.first_name not in content and first.participant.last_name not in content
+    # (The full name and the number: a staff member may share a surname with the individual.)
+    full_name = f"{first.participant.first_name} {first.participant.last_name}"
+    assert full_name not in content and first.participant.personal_number not in content
     assert "Du har 1 oläst notis." in content
 
 

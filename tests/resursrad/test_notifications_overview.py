@@ -87,7 +87,9 @@ def test_the_overview_counts_by_kind_and_status_and_lists_rows_without_names(
     content = response.content.decode()
     assert "Samordnaren ställer en fråga" in content
     assert referral.case_number in content
-    assert referral.participant.first_name not in content and referral.participant.last_name not in content
+    # (The full name and the number: a staff member may share a surname with the individual.)
+    full_name = f"{referral.participant.first_name} {referral.participant.last_name}"
+    assert full_name not in content and referral.participant.personal_number not in content
     # Staff are named: the recipient, with their address.
     assert case_worker.get_full_name() in content and case_worker.email in content
     assert "SMTP 550 mailbox unavailable" in content
