@@ -6,27 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from resursrad.notifications.kinds import Kind, registry
 from resursrad.notifications.models import Notification
 from resursrad.notifications.services import notify
 from tests.factories import OrganisationFactory, UserFactory, submitted_referral
-
-# A kind about an organisation, so that many rows need no referrals.
-NOTE = Kind(
-    name="test.note",
-    label="A test note",
-    subject="Note about %(case_number)s",
-    text="Something happened in %(case_number)s.",
-    context=lambda obj: {"case_number": f"RR-2026-{obj.pk:04d}"},
-    url=lambda obj: "/privacy/",
-    reference=lambda obj: f"RR-2026-{obj.pk:04d}",
-)
-
-
-@pytest.fixture(autouse=True)
-def test_kind():
-    with registry.declared(NOTE):
-        yield
+from tests.resursrad.notification_kinds import NOTE, test_kind  # noqa: F401 (the fixture is autouse)
 
 
 def _question(referral, coordinator):

@@ -8,28 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from resursrad.notifications import services, tasks
-from resursrad.notifications.kinds import Kind, registry
 from resursrad.notifications.models import NOTE_NO_ADDRESS, Delivery, Notification
 from resursrad.notifications.services import notify
 from tests.factories import OrganisationFactory, UserFactory, submitted_referral
+from tests.resursrad.notification_kinds import NOTE, test_kind  # noqa: F401 (the fixture is autouse)
 
 URL = "/system/notifications/"
-
-NOTE = Kind(
-    name="test.note",
-    label="A test note",
-    subject="Note about %(case_number)s",
-    text="Something happened in %(case_number)s.",
-    context=lambda obj: {"case_number": f"RR-2026-{obj.pk:04d}"},
-    url=lambda obj: "/privacy/",
-    reference=lambda obj: f"RR-2026-{obj.pk:04d}",
-)
-
-
-@pytest.fixture(autouse=True)
-def test_kind():
-    with registry.declared(NOTE):
-        yield
 
 
 @pytest.fixture
