@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -22,9 +23,16 @@ class EmailBackend(ModelBackend):
     """
 
     def get_user(self, user_id: Any) -> Any:
-        """The logged-in user with their organisation, which every page's header shows: one query."""
+        """The logged-in user with their organisation and unread notifications, which every
+        page's header shows: one query."""
+        from resursrad.notifications.models import Notification
+
         try:
-            user = User.objects.select_related("organisation").get(pk=user_id)
+            user = (
+                User.objects.select_related("organisation")
+                .annotate(unread_notifications=Notification.objects.unread_count_of(OuterRef("pk")))
+                .get(pk=user_id)
+            )
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -24,7 +24,9 @@ class UnreadBadge:
 
     @cached_property
     def count(self) -> int:
-        return Notification.objects.unread_count(self.user)
+        # Loaded with the user (resursrad.backends) on every page; counted here otherwise.
+        loaded = getattr(self.user, "unread_notifications", None)
+        return loaded if loaded is not None else Notification.objects.unread_count(self.user)
 
     @property
     def shown(self) -> str:

@@ -66,13 +66,17 @@ def _notification_queries(client, url):
     return [query["sql"] for query in queries if "notifications_notification" in query["sql"]]
 
 
-def test_the_count_is_one_query_and_only_when_logged_in(client, case_worker, asked):
+def test_the_count_comes_with_the_user_and_only_when_logged_in(client, case_worker, asked):
     assert _notification_queries(client, reverse("login")) == []
     assert _notification_queries(client, reverse("privacy_notice")) == []
     client.force_login(case_worker)
+    client.get(reverse("privacy_notice"))  # renews the session: once a minute
     counted = _notification_queries(client, reverse("privacy_notice"))
-    assert len(counted) == 1 and counted[0].startswith("SELECT COUNT(*)")
-    # The list page shows the count twice and asks once; the paginator's own count is the other.
+    # No query of its own: the count is a subquery of the one that loads the user.
+    assert len(counted) == 1 and counted[0].startswith('SELECT "resursrad_user"."id"')
+    response = client.get(reverse("privacy_notice"))
+    assert response.context["notification_badge"].count == 1
+    # The list page's own queries are its rows and the paginator's count.
     assert len(_notification_queries(client, reverse("notifications:list"))) == 3
 
 
