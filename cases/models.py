@@ -251,6 +251,14 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
     def open(self) -> ReferralQuerySet:
         return self.filter(status__in=workflow.OPEN_STATES)
 
+    def backlog(self) -> ReferralQuerySet:
+        """Accepted cases and due follow-ups waiting for a time on an agenda, oldest first."""
+        return self.filter(status__in=workflow.BACKLOG_STATES).order_by("backlog_since", "pk")
+
+    def follow_ups_due(self, today: date) -> ReferralQuerySet:
+        """Held cases whose follow-up date has come: they return to the backlog."""
+        return self.filter(status=Status.HELD, follow_up_on__lte=today)
+
     def waiting_for_coordinator(self) -> ReferralQuerySet:
         return self.filter(status=Status.SUBMITTED).order_by("submitted_at", "pk")
 
@@ -613,6 +621,11 @@ class Referral(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     erasure_due_on = models.DateField(_("personal data erased on"), null=True, blank=True)
+    # Since when the case waits in the coordinator's backlog for a time on an
+    # agenda (accepted, or its follow-up came due): the backlog is oldest first.
+    backlog_since = models.DateTimeField(_("waiting for a meeting since"), null=True, blank=True)
+    # When the plan from the latest meeting is followed up (set as the record is finalised).
+    follow_up_on = models.DateField(_("follow-up on"), null=True, blank=True)
     # Optimistic locking: an edit saves only if nobody saved in between.
     version = models.PositiveIntegerField(default=1)
     # The create form's one-time token: a double submit finds the first referral.
@@ -634,6 +647,8 @@ class Referral(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
+            # The coordinator's backlog, oldest first (ReferralQuerySet.backlog).
+            models.Index(fields=["status", "backlog_since"], name="referral_backlog"),
             # The lists sort newest first, within an organisation or across all.
             models.Index(fields=["organisation", "-created_at"], name="referral_org_created"),
             models.Index(fields=["-created_at"], name="referral_created"),
@@ -832,8 +847,20 @@ class Referral(models.Model):
         self.refresh_from_db()
         self.participant.refresh_from_db()
 
-    def perform(self, name: str, *, by: User | None, comment: str = "", today: date | None = None) -> None:
-        """Take the step named in the workflow table: check, change, write history, all under a lock."""
+    def perform(
+        self,
+        name: str,
+        *,
+        by: User | None,
+        comment: str = "",
+        today: date | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
+        """Take the step named in the workflow table: check, change, write history, all under a lock.
+
+        ``fields`` are further values the caller sets with the move (the
+        meetings set the follow-up date as a record is finalised).
+        """
         transition = workflow.TRANSITIONS[name]
         today = today or timezone.localdate()
         comment = comment.strip()
@@ -852,6 +879,7 @@ class Referral(models.Model):
             if transition.guard is not None:
                 transition.guard(locked, today)
             changes = transition.changes(locked, today) if transition.changes else {}
+            changes.update(fields or {})
             from_status = locked.status
             changes["status"] = transition.target
             changes["version"] = locked.version + 1
@@ -993,6 +1021,10 @@ class Referral(models.Model):
             )
             % {"parties": names},
         )
+        # Their representatives are no longer invited to the case's coming meeting.
+        from meetings.services import parties_left_case
+
+        parties_left_case(self, missing)
         notifications.after_parties_removed(self, missing, by=by)
         return True
 

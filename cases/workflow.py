@@ -35,6 +35,9 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     INFO_REQUESTED = "info_requested", _("More information requested")
     ACCEPTED = "accepted", _("Accepted")
+    SCHEDULED = "scheduled", _("Scheduled for a meeting")
+    HELD = "held", _("Meeting held")
+    FOLLOW_UP = "follow_up", _("Follow-up due")
     DECLINED = "declined", _("Declined")
     CONSENT_ENDED = "consent_ended", _("Consent withdrawn or expired")
     CLOSED = "closed", _("Closed")
@@ -82,6 +85,17 @@ STATES: dict[str, State] = {
         consent_matters=True,
         waiting=_("Accepted: waiting for a time at a council meeting."),
         todo=Todo.MEETING,
+    ),
+    Status.SCHEDULED: State(
+        consent_matters=True, waiting=_("A time on a council meeting's agenda is planned.")
+    ),
+    Status.HELD: State(
+        consent_matters=True,
+        waiting=_("The meeting has been held. The plan is followed up at a later meeting."),
+    ),
+    Status.FOLLOW_UP: State(
+        consent_matters=True,
+        waiting=_("The follow-up is due: waiting for a time at a council meeting."),
     ),
     Status.DECLINED: State(),
     Status.CONSENT_ENDED: State(),
@@ -140,9 +154,13 @@ class Transition:
     # their declared recipients; never to the one who took the step.
     notifies: tuple[str, ...] = ()
 
+    # Taken from the case page's buttons; the meeting steps are taken on the
+    # meetings pages (planning, the meeting view), which call them by name.
+    case_page: bool = True
+
     @property
     def on_case_page(self) -> bool:
-        return self.actor is not Actor.SYSTEM
+        return self.case_page and self.actor is not Actor.SYSTEM
 
 
 # --- guards and changes --------------------------------------------------
@@ -186,13 +204,34 @@ def erase_personal_data(referral: Referral) -> None:
     referral.erase_personal_data()
 
 
+def waiting_from_now(referral: Referral, today: date) -> dict[str, Any]:
+    """The case joins the coordinator's backlog now: it is planned oldest first."""
+    from django.utils import timezone
+
+    return {"backlog_since": timezone.now()}
+
+
+def leave_agendas(referral: Referral) -> None:
+    """An ended case leaves every agenda it was planned on (meetings owns the slots)."""
+    from meetings.services import release_planned_items
+
+    release_planned_items(referral)
+
+
 def _states(*statuses: str) -> frozenset[str]:
     return frozenset(statuses)
 
 
-_ALL_OPEN = _states(
-    Status.DRAFT, Status.SUBMITTED, Status.INFO_REQUESTED, Status.ACCEPTED, Status.CONSENT_ENDED
+# The states in which the individual's consent binds the case to its parties.
+_CONSENT_BOUND = _states(
+    Status.SUBMITTED,
+    Status.INFO_REQUESTED,
+    Status.ACCEPTED,
+    Status.SCHEDULED,
+    Status.HELD,
+    Status.FOLLOW_UP,
 )
+_ALL_OPEN = _states(Status.DRAFT, Status.CONSENT_ENDED) | _CONSENT_BOUND
 
 TRANSITIONS: dict[str, Transition] = {
     transition.name: transition
@@ -218,6 +257,7 @@ TRANSITIONS: dict[str, Transition] = {
             done=_("The referral has been accepted and waits for a time on an agenda."),
             comment=Comment.OPTIONAL,
             comment_label=_("Comment to the case worker (optional)"),
+            changes=waiting_from_now,
             notifies=("cases.accepted",),
         ),
         Transition(
@@ -272,6 +312,7 @@ TRANSITIONS: dict[str, Transition] = {
             comment_label=_("Why the referral is closed"),
             comment_missing=_("Write why the referral is closed."),
             changes=erase_after_closing,
+            after=leave_agendas,
             style="outline-danger",
         ),
         Transition(
@@ -292,14 +333,63 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             name="end_for_lack_of_consent",
-            sources=_states(Status.SUBMITTED, Status.INFO_REQUESTED, Status.ACCEPTED),
+            sources=_CONSENT_BOUND,
             target=Status.CONSENT_ENDED,
             actor=Actor.SYSTEM,
             label=_("End for lack of consent"),
             done=_("The referral has ended because consent was withdrawn or expired."),
             comment=Comment.REQUIRED,
             changes=erase_after_consent_ended,
+            after=leave_agendas,
             notifies=("cases.consent_ended",),
+        ),
+        # --- the meeting steps (taken on the meetings pages) -------------
+        Transition(
+            name="schedule",
+            sources=_states(Status.ACCEPTED, Status.FOLLOW_UP),
+            target=Status.SCHEDULED,
+            actor=Actor.COORDINATOR,
+            label=_("Place on an agenda"),
+            done=_("The case has a time on the agenda."),
+            case_page=False,
+        ),
+        Transition(
+            name="unschedule",
+            sources=_states(Status.SCHEDULED),
+            target=Status.ACCEPTED,
+            actor=Actor.COORDINATOR,
+            label=_("Take off the agenda"),
+            done=_("The case is back among the cases waiting for a meeting."),
+            comment=Comment.OPTIONAL,
+            case_page=False,
+        ),
+        Transition(
+            name="unschedule_follow_up",
+            sources=_states(Status.SCHEDULED),
+            target=Status.FOLLOW_UP,
+            actor=Actor.COORDINATOR,
+            label=_("Take the follow-up off the agenda"),
+            done=_("The follow-up is back among the cases waiting for a meeting."),
+            comment=Comment.OPTIONAL,
+            case_page=False,
+        ),
+        Transition(
+            name="hold",
+            sources=_states(Status.SCHEDULED),
+            target=Status.HELD,
+            actor=Actor.COORDINATOR,
+            label=_("Finalise the meeting record"),
+            done=_("The meeting record is finalised. The plan will be followed up."),
+            case_page=False,
+        ),
+        Transition(
+            name="start_follow_up",
+            sources=_states(Status.HELD),
+            target=Status.FOLLOW_UP,
+            actor=Actor.SYSTEM,
+            label=_("Follow-up due"),
+            done=_("The follow-up is due and waits for a time at a council meeting."),
+            changes=waiting_from_now,
         ),
     ]
 }
@@ -320,6 +410,8 @@ ERASABLE_STATES = frozenset(STATES) - CONSENT_STATES
 # A lapse of consent ends the referral (or takes a party out) in these states;
 # in a draft it only means that consent is missing before submitting.
 CONSENT_BOUND_STATES = TRANSITIONS["end_for_lack_of_consent"].sources
+# The coordinator's backlog: cases waiting for a time on an agenda, first or follow-up.
+BACKLOG_STATES = TRANSITIONS["schedule"].sources
 # The states that put a referral on its case worker's to-do list, per kind of work.
 TODO_STATES = {
     kind: frozenset(status for status, state in STATES.items() if state.todo == kind) for kind in Todo

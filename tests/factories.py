@@ -100,3 +100,58 @@ def submitted_referral(by, **fields):
         give_consent(referral, by, party)
     referral.submit(by=by)
     return referral
+
+
+# --- meetings: councils and meetings as plain rows, slots through the domain ---
+
+
+def make_council(*, coordinators=(), members=(), **fields):
+    """A council run by the given coordinators, with (user, party) members as ordinary members."""
+    from meetings.models import Council, CouncilMember
+
+    values = {
+        "name": "Resursrådet Södertörn",
+        "default_place": "Kommunhuset, rum 3",
+        "municipalities": "Haninge",
+    }
+    values.update(fields)
+    council, _created = Council.objects.get_or_create(name=values.pop("name"), defaults=values)
+    council.coordinators.add(*coordinators)
+    for user, party in members:
+        CouncilMember.objects.get_or_create(council=council, user=user, defaults={"party": party})
+    return council
+
+
+def make_meeting(council, *, days_ahead=7, starts_at="09:00", ends_at="12:00", **fields):
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+
+    values = {
+        "council": council,
+        "date": timezone.localdate() + timedelta(days=days_ahead),
+        "starts_at": time.fromisoformat(starts_at),
+        "ends_at": time.fromisoformat(ends_at),
+        "place": council.default_place,
+        "slot_minutes": council.slot_minutes,
+        "break_minutes": council.break_minutes,
+    }
+    values.update(fields)
+    return Meeting.objects.create(**values)
+
+
+def accepted_referral(by, coordinator, **fields):
+    referral = submitted_referral(by, **fields)
+    referral.accept(by=coordinator)
+    return referral
+
+
+def scheduled_referral(by, coordinator, meeting=None, **fields):
+    """An accepted referral placed on a coming meeting of a council the coordinator runs."""
+    referral = accepted_referral(by, coordinator, **fields)
+    meeting = meeting or make_meeting(make_council(coordinators=[coordinator]))
+    meeting.place_case(referral, by=coordinator)
+    referral.refresh_from_db()
+    return referral

@@ -12,7 +12,7 @@ from cases import workflow
 from cases.models import Referral, Status
 from cases.workflow import Actor
 from resursrad.models import AccessLog
-from tests.factories import give_consent, make_referral, submitted_referral
+from tests.factories import give_consent, make_referral, scheduled_referral, submitted_referral
 
 
 def referral_in(status, case_worker, coordinator):
@@ -21,6 +21,16 @@ def referral_in(status, case_worker, coordinator):
         referral = make_referral(case_worker, parties=["kommun", "af"])
         for party in referral.requested_parties:
             give_consent(referral, case_worker, party)
+        return referral
+    if status in (Status.SCHEDULED, Status.HELD, Status.FOLLOW_UP):
+        referral = scheduled_referral(case_worker, coordinator, parties=["kommun", "af"])
+        if status != Status.SCHEDULED:
+            follow_up = timezone.localdate()
+            referral.perform("hold", by=coordinator, fields={"follow_up_on": follow_up})
+        if status == Status.FOLLOW_UP:
+            referral.perform("start_follow_up", by=None)
+        referral.refresh_from_db()
+        assert referral.status == status
         return referral
     referral = submitted_referral(case_worker, parties=["kommun", "af"])
     if status == Status.INFO_REQUESTED:

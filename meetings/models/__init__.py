@@ -1,0 +1,47 @@
+"""The meetings app's models, one module per concern."""
+
+from meetings.models.calendar import CalendarFeed
+from meetings.models.councils import Council, CouncilMember, MemberRole
+from meetings.models.meetings import (
+    OPEN_MEETING_STATES,
+    AgendaItem,
+    ItemStatus,
+    Meeting,
+    MeetingStatus,
+    ParticipationMode,
+    Purpose,
+    Representative,
+)
+from meetings.models.records import (
+    Answer,
+    Attendance,
+    FollowUpStatus,
+    PartyPerspective,
+    PlanItem,
+    Record,
+    RecordVersion,
+    Response,
+)
+
+__all__ = [
+    "OPEN_MEETING_STATES",
+    "AgendaItem",
+    "Answer",
+    "Attendance",
+    "CalendarFeed",
+    "Council",
+    "CouncilMember",
+    "FollowUpStatus",
+    "ItemStatus",
+    "Meeting",
+    "MeetingStatus",
+    "MemberRole",
+    "ParticipationMode",
+    "PartyPerspective",
+    "PlanItem",
+    "Purpose",
+    "Record",
+    "RecordVersion",
+    "Representative",
+    "Response",
+]

@@ -1,0 +1,455 @@
+"""Meetings, their agendas (one time slot per individual) and who is invited to each slot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Referral
+from cases.workflow import DomainError, Status
+from meetings.models.councils import Council, CouncilMember
+from resursrad.models import Party
+
+if TYPE_CHECKING:
+    from resursrad.models import User
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    AGENDA_SENT = "agenda_sent", _("Agenda sent")
+    HELD = "held", _("Held")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A meeting still to come: cases can be placed on it and moved between them.
+OPEN_MEETING_STATES = frozenset({MeetingStatus.PLANNED, MeetingStatus.AGENDA_SENT})
+
+
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def visible_to(self, user: Any) -> MeetingQuerySet:
+        """Coordinators see their councils' meetings, members their own councils'; others nothing.
+
+        A case worker reaches a meeting only through their own organisation's
+        slots (AgendaItem.objects.visible_to), never the meeting as a whole.
+        """
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        allowed = Q(pk__in=[])
+        if user.is_coordinator:
+            allowed |= Q(council__coordinators=user)
+        if user.is_council_member:
+            allowed |= Q(council__members__user=user)
+        return self.filter(allowed).distinct()
+
+    def open(self) -> MeetingQuerySet:
+        return self.filter(status__in=OPEN_MEETING_STATES)
+
+    def upcoming(self, today: date) -> MeetingQuerySet:
+        return (
+            self.filter(date__gte=today).exclude(status=MeetingStatus.CANCELLED).order_by("date", "starts_at")
+        )
+
+
+class Meeting(models.Model):
+    """One council meeting: a day's agenda of slots, one per individual."""
+
+    council = models.ForeignKey(
+        Council, verbose_name=_("council"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("starts"))
+    ends_at = models.TimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200)
+    remote_link = models.URLField(
+        _("link for remote participation"), max_length=500, blank=True, help_text=_("Optional.")
+    )
+    slot_minutes = models.PositiveSmallIntegerField(_("slot length (minutes)"), default=45)
+    break_minutes = models.PositiveSmallIntegerField(_("break between slots (minutes)"), default=15)
+    status = models.CharField(
+        _("status"), max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
+    # The meetings created together as a series share this value.
+    series = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
+    agenda_sent_at = models.DateTimeField(_("agenda sent"), null=True, blank=True)
+    cancel_reason = models.CharField(_("why cancelled"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Optimistic locking for edits of the meeting's details.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "starts_at", "pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.CheckConstraint(
+                name="meeting_ends_after_start", condition=Q(ends_at__gt=models.F("starts_at"))
+            ),
+            models.CheckConstraint(
+                name="meeting_status_is_known", condition=Q(status__in=MeetingStatus.values)
+            ),
+            models.CheckConstraint(
+                name="meeting_slot_length_sensible", condition=Q(slot_minutes__gte=10, slot_minutes__lte=240)
+            ),
+        ]
+        indexes = [models.Index(fields=["council", "date"], name="meeting_council_date")]
+
+    def __str__(self) -> str:
+        return f"{self.council} {self.date:%Y-%m-%d} {self.starts_at:%H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_MEETING_STATES
+
+    def start_datetime(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.date, self.starts_at))
+
+    def end_datetime(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.date, self.ends_at))
+
+    def slot_times(self, count: int) -> list[tuple[time, time]]:
+        """The start and end of ``count`` slots in order: slot length, then a break, from the start."""
+        times = []
+        start = datetime.combine(self.date, self.starts_at)
+        for _index in range(count):
+            end = start + timedelta(minutes=self.slot_minutes)
+            times.append((start.time(), end.time()))
+            start = end + timedelta(minutes=self.break_minutes)
+        return times
+
+    def overruns(self, count: int) -> bool:
+        """Whether ``count`` slots run past the meeting's end."""
+        if count == 0:
+            return False
+        slots = count * timedelta(minutes=self.slot_minutes) + (count - 1) * timedelta(
+            minutes=self.break_minutes
+        )
+        return datetime.combine(self.date, self.starts_at) + slots > datetime.combine(self.date, self.ends_at)
+
+    @classmethod
+    def create_series(
+        cls,
+        *,
+        council: Council,
+        first: dt.date,
+        last: dt.date,
+        every_weeks: int,
+        starts_at: time,
+        ends_at: time,
+        place: str = "",
+        remote_link: str = "",
+    ) -> list[Meeting]:
+        """Meetings on the same weekday every ``every_weeks`` weeks from ``first`` to ``last``, on the council's defaults."""
+        if ends_at <= starts_at:
+            raise DomainError(gettext("The meeting must end after it starts."))
+        if last < first:
+            raise DomainError(gettext("The last date must not be before the first."))
+        if not 1 <= every_weeks <= 8:
+            raise DomainError(gettext("Choose between every week and every eighth week."))
+        days = []
+        day = first
+        while day <= last:
+            days.append(day)
+            day += timedelta(weeks=every_weeks)
+        if len(days) > 60:
+            raise DomainError(gettext("A series can hold at most 60 meetings. Choose a shorter period."))
+        series = uuid.uuid4()
+        meetings = [
+            cls(
+                council=council,
+                date=day,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=place or council.default_place,
+                remote_link=remote_link,
+                slot_minutes=council.slot_minutes,
+                break_minutes=council.break_minutes,
+                series=series,
+            )
+            for day in days
+        ]
+        return cls.objects.bulk_create(meetings)
+
+    # --- planning -----------------------------------------------------------
+
+    def locked(self) -> Meeting:
+        """This meeting's row, locked until the transaction ends (call inside ``transaction.atomic``)."""
+        return Meeting.objects.select_for_update().get(pk=self.pk)
+
+    def _check_open(self) -> None:
+        if self.status not in OPEN_MEETING_STATES:
+            raise DomainError(
+                gettext("The meeting is “%(status)s”: its agenda can no longer change.")
+                % {"status": self.get_status_display()}
+            )
+
+    def place_case(
+        self,
+        referral: Referral,
+        *,
+        by: User,
+        participation: str = "",
+        interpreter_language: str = "",
+        today: dt.date | None = None,
+    ) -> AgendaItem:
+        """Give the case the next slot on this meeting's agenda, and move the referral to "scheduled"."""
+        today = today or timezone.localdate()
+        with transaction.atomic():
+            # Two coordinators planning the same meeting, or the same case into
+            # two meetings at once: the meeting lock orders the positions, and the
+            # referral's lock (in perform) and the one-open-slot constraint refuse
+            # the second placement of a case.
+            meeting = self.locked()
+            meeting._check_open()
+            if meeting.date < today:
+                raise DomainError(gettext("The meeting has already taken place. Choose a coming meeting."))
+            purpose = Purpose.FOLLOW_UP if referral.status == Status.FOLLOW_UP else Purpose.FIRST
+            position = (meeting.items.planned().aggregate(models.Max("position"))["position__max"] or 0) + 1
+            try:
+                with transaction.atomic():
+                    item = AgendaItem.objects.create(
+                        meeting=meeting,
+                        referral=referral,
+                        position=position,
+                        purpose=purpose,
+                        participation=participation or _default_participation(referral),
+                        interpreter_language=interpreter_language
+                        or (
+                            referral.participant.interpreter_language
+                            if referral.participant.needs_interpreter
+                            else ""
+                        ),
+                        case_worker=referral.handler,
+                    )
+            except IntegrityError as error:
+                raise DomainError(
+                    gettext("The case already has a time on an agenda. Move it from there instead.")
+                ) from error
+            # Raises (and rolls back the slot) unless the case waits in the backlog
+            # and consent still covers its parties.
+            referral.perform("schedule", by=by, today=today)
+            item.invite_parties_with_consent(today)
+        return item
+
+
+def _default_participation(referral: Referral) -> str:
+    return ParticipationMode.REMOTE if referral.participation == "remote" else ParticipationMode.ON_SITE
+
+
+class Purpose(models.TextChoices):
+    FIRST = "first", _("First meeting")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+
+
+class ItemStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    REMOVED = "removed", _("Taken off the agenda")
+
+
+class ParticipationMode(models.TextChoices):
+    ON_SITE = "on_site", _("On site")
+    REMOTE = "remote", _("Remote")
+
+
+class AgendaItemQuerySet(models.QuerySet["AgendaItem"]):
+    def planned(self) -> AgendaItemQuerySet:
+        return self.filter(status=ItemStatus.PLANNED)
+
+    def shown(self) -> AgendaItemQuerySet:
+        """The slots an agenda shows: planned and done, not those taken off."""
+        return self.exclude(status=ItemStatus.REMOVED)
+
+    def visible_to(self, user: Any, today: date | None = None) -> AgendaItemQuerySet:
+        """The slots the user may see; everything else is a 404.
+
+        Coordinators see every slot in their councils; case workers their own
+        organisation's cases' slots; council members the slots on their
+        councils' agendas while their own party's consent is in force.
+        """
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        today = today or timezone.localdate()
+        allowed = Q(pk__in=[])
+        if user.is_coordinator:
+            allowed |= Q(meeting__council__coordinators=user)
+        if user.is_case_worker and user.organisation_id:
+            allowed |= Q(referral__organisation_id=user.organisation_id)
+        if user.is_council_member:
+            memberships = CouncilMember.objects.filter(user=user)
+            allowed |= Q(
+                meeting__council__in=memberships.values("council"),
+                referral__consents__party__in=memberships.values("party"),
+                referral__consents__withdrawn_on__isnull=True,
+                referral__consents__valid_from__lte=today,
+                referral__consents__valid_until__gte=today,
+            ) & ~Q(referral__status=Status.CONSENT_ENDED)
+        return self.filter(allowed).exclude(referral__status=Status.DISCARDED).distinct()
+
+
+class AgendaItem(models.Model):
+    """A time slot on a meeting's agenda for one individual's case."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="items"
+    )
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("referral"), on_delete=models.PROTECT, related_name="agenda_items"
+    )
+    position = models.PositiveSmallIntegerField(_("order"))
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices, default=Purpose.FIRST)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.PLANNED
+    )
+    participation = models.CharField(
+        _("the individual takes part"),
+        max_length=10,
+        choices=ParticipationMode.choices,
+        default=ParticipationMode.ON_SITE,
+    )
+    interpreter_language = models.CharField(
+        _("interpreter"), max_length=60, blank=True, help_text=_("The language, if an interpreter is needed.")
+    )
+    # The referring handläggare who attends as the individual's support.
+    case_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("attending case worker"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attended_agenda_items",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AgendaItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "position", "pk"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        constraints = [
+            # A case is never in two open meetings at once.
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(status=ItemStatus.PLANNED),
+                name="agenda_item_one_planned_per_case",
+            ),
+            models.CheckConstraint(
+                name="agenda_item_status_is_known", condition=Q(status__in=ItemStatus.values)
+            ),
+        ]
+        indexes = [models.Index(fields=["meeting", "status", "position"], name="agenda_item_meeting_order")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} #{self.position} {self.referral.case_number}"
+
+    def invite_parties_with_consent(self, today: date) -> None:
+        """Invite the council's members of each requested party whose consent is in force."""
+        parties = self.referral.parties_with_consent(today)
+        members = CouncilMember.objects.filter(council_id=self.meeting.council_id, party__in=parties)
+        Representative.objects.bulk_create(
+            [Representative(item=self, member=member) for member in members], ignore_conflicts=True
+        )
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == ItemStatus.PLANNED
+
+    def take_off(self, *, by: User, comment: str = "") -> None:
+        """Take the case off the agenda: it returns to the backlog, first meeting or follow-up."""
+        with transaction.atomic():
+            # Lock order everywhere: meeting, slot, referral (see Meeting.place_case).
+            meeting = self.meeting.locked()
+            meeting._check_open()
+            item = AgendaItem.objects.select_for_update().get(pk=self.pk)
+            if item.status != ItemStatus.PLANNED:
+                raise DomainError(gettext("The case is no longer on this agenda."))
+            item.status = ItemStatus.REMOVED
+            item.save(update_fields=["status", "updated_at"])
+            self.status = item.status
+            name = "unschedule_follow_up" if item.purpose == Purpose.FOLLOW_UP else "unschedule"
+            item.referral.perform(name, by=by, comment=comment)
+
+    def move_to(self, other: Meeting, *, by: User) -> AgendaItem:
+        """Move the case to another coming meeting of the same council, last on its agenda."""
+        if other.pk == self.meeting_id:
+            raise DomainError(gettext("Choose another meeting than this one."))
+        if other.council_id != self.meeting.council_id:
+            raise DomainError(gettext("A case can only be moved to a meeting of the same council."))
+        with transaction.atomic():
+            # Both meetings locked in one order, so two moves in opposite directions cannot deadlock.
+            meetings = {
+                m.pk: m
+                for m in Meeting.objects.select_for_update()
+                .filter(pk__in=[self.meeting_id, other.pk])
+                .order_by("pk")
+            }
+            for meeting in meetings.values():
+                meeting._check_open()
+            item = AgendaItem.objects.select_for_update().get(pk=self.pk)
+            if item.status != ItemStatus.PLANNED:
+                raise DomainError(gettext("The case is no longer on this agenda."))
+            target = meetings[other.pk]
+            if target.date < timezone.localdate():
+                raise DomainError(gettext("The meeting has already taken place. Choose a coming meeting."))
+            item.status = ItemStatus.REMOVED
+            item.save(update_fields=["status", "updated_at"])
+            position = (target.items.planned().aggregate(models.Max("position"))["position__max"] or 0) + 1
+            moved = AgendaItem.objects.create(
+                meeting=target,
+                referral_id=item.referral_id,
+                position=position,
+                purpose=item.purpose,
+                participation=item.participation,
+                interpreter_language=item.interpreter_language,
+                case_worker_id=item.case_worker_id,
+            )
+            Representative.objects.bulk_create(
+                [Representative(item=moved, member_id=r.member_id) for r in item.representatives.all()]
+            )
+        self.status = ItemStatus.REMOVED
+        return moved
+
+    def withdraw_parties(self, parties: list[str]) -> int:
+        """Parties whose consent ended leave the slot: their representatives are no longer invited."""
+        deleted, _counts = self.representatives.filter(member__party__in=parties).delete()
+        return deleted
+
+
+class Representative(models.Model):
+    """A council member invited to a slot for their party (only a party whose consent is in force)."""
+
+    item = models.ForeignKey(
+        AgendaItem, verbose_name=_("agenda item"), on_delete=models.CASCADE, related_name="representatives"
+    )
+    member = models.ForeignKey(
+        CouncilMember, verbose_name=_("council member"), on_delete=models.CASCADE, related_name="invitations"
+    )
+
+    class Meta:
+        ordering = ["member__party", "pk"]
+        verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "member"], name="representative_once_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} @ {self.item_id}"
+
+    @property
+    def party_label(self) -> str:
+        return str(Party(self.member.party).label)
