@@ -21,7 +21,7 @@ urlpatterns = [
         name="password_change",
     ),
     path("cases/", include("cases.urls")),
-    path("start/council/", views.start_council, name="start_council"),
+    path("meetings/", include("meetings.urls")),
     path("start/steering/", views.start_steering, name="start_steering"),
     path("start/admin/", views.start_admin, name="start_admin"),
     path("system/status/", views.system_status, name="system_status"),

@@ -67,13 +67,6 @@ def _start_page(request: AuthenticatedHttpRequest, template: str, **context: Any
 
 @require_safe
 @login_required
-@permissions.role_required(permissions.is_council_member)
-def start_council(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _start_page(request, "resursrad/start_council.html")
-
-
-@require_safe
-@login_required
 @permissions.role_required(permissions.is_steering_member)
 def start_steering(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _start_page(request, "resursrad/start_steering.html")

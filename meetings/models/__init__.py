@@ -3,6 +3,7 @@
 from meetings.models.calendar import CalendarFeed
 from meetings.models.councils import Council, CouncilMember, MemberRole
 from meetings.models.meetings import (
+    AGENDA_SENT_STATES,
     OPEN_MEETING_STATES,
     AgendaItem,
     ItemStatus,
@@ -24,6 +25,7 @@ from meetings.models.records import (
 )
 
 __all__ = [
+    "AGENDA_SENT_STATES",
     "OPEN_MEETING_STATES",
     "AgendaItem",
     "Answer",

@@ -33,6 +33,8 @@ class MeetingStatus(models.TextChoices):
 
 # A meeting still to come: cases can be placed on it and moved between them.
 OPEN_MEETING_STATES = frozenset({MeetingStatus.PLANNED, MeetingStatus.AGENDA_SENT})
+# The agenda has gone out: council members read it (and the cases their party may see).
+AGENDA_SENT_STATES = frozenset({MeetingStatus.AGENDA_SENT, MeetingStatus.HELD, MeetingStatus.CLOSED})
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
@@ -57,6 +59,35 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
     def upcoming(self, today: date) -> MeetingQuerySet:
         return (
             self.filter(date__gte=today).exclude(status=MeetingStatus.CANCELLED).order_by("date", "starts_at")
+        )
+
+    def in_calendar_of(self, user: Any) -> MeetingQuerySet:
+        """The meetings in the user's calendar.
+
+        Coordinators and members: their councils' meetings. Case workers: the
+        meetings where their organisation's cases have a planned or done slot.
+        Subqueries, not joins, so that counts over the meetings stay right.
+        """
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        allowed = Q(pk__in=[])
+        if user.is_coordinator:
+            allowed |= Q(council__in=Council.objects.coordinated_by(user).values("pk"))
+        if user.is_council_member:
+            allowed |= Q(council__in=Council.objects.with_member(user).values("pk"))
+        if user.is_case_worker and user.organisation_id:
+            own_slots = (
+                AgendaItem.objects.shown()
+                .filter(referral__organisation_id=user.organisation_id)
+                .exclude(referral__status=Status.DISCARDED)
+            )
+            allowed |= Q(pk__in=own_slots.values("meeting_id"))
+        return self.filter(allowed)
+
+    def with_slot_count(self) -> MeetingQuerySet:
+        """Each meeting with ``slot_count``: its planned and done slots."""
+        return self.annotate(
+            slot_count=models.Count("items", filter=~Q(items__status=ItemStatus.REMOVED), distinct=True)
         )
 
 
@@ -112,6 +143,10 @@ class Meeting(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_MEETING_STATES
+
+    @property
+    def agenda_is_sent(self) -> bool:
+        return self.status in AGENDA_SENT_STATES
 
     def start_datetime(self) -> datetime:
         return timezone.make_aware(datetime.combine(self.date, self.starts_at))
@@ -288,15 +323,57 @@ class AgendaItemQuerySet(models.QuerySet["AgendaItem"]):
         if user.is_case_worker and user.organisation_id:
             allowed |= Q(referral__organisation_id=user.organisation_id)
         if user.is_council_member:
-            memberships = CouncilMember.objects.filter(user=user)
-            allowed |= Q(
-                meeting__council__in=memberships.values("council"),
-                referral__consents__party__in=memberships.values("party"),
-                referral__consents__withdrawn_on__isnull=True,
-                referral__consents__valid_from__lte=today,
-                referral__consents__valid_until__gte=today,
-            ) & ~Q(referral__status=Status.CONSENT_ENDED)
+            allowed |= _member_reads(user, today)
         return self.filter(allowed).exclude(referral__status=Status.DISCARDED).distinct()
+
+    def in_calendar_of(self, user: Any, today: date | None = None) -> AgendaItemQuerySet:
+        """The slots whose case numbers the user's calendar shows.
+
+        As ``visible_to``, but a council member sees a case number only once the
+        agenda has been sent (unless they also coordinate the council or refer the case).
+        """
+        items = self.visible_to(user, today).shown()
+        if not user.is_council_member:
+            return items
+        before_sending = Q(meeting__status__in=AGENDA_SENT_STATES)
+        if user.is_coordinator:
+            before_sending |= Q(meeting__council__in=Council.objects.coordinated_by(user).values("pk"))
+        if user.is_case_worker and user.organisation_id:
+            before_sending |= Q(referral__organisation_id=user.organisation_id)
+        return items.filter(before_sending)
+
+    def read_by_council(self, user: Any, today: date | None = None) -> AgendaItemQuerySet:
+        """The slots a user reads on a sent agenda, as its council's coordinator or member.
+
+        Members read only while their own party's consent is in force; case
+        workers and everyone else read nothing here.
+        """
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        today = today or timezone.localdate()
+        allowed = Q(pk__in=[])
+        if user.is_coordinator:
+            allowed |= Q(meeting__council__in=Council.objects.coordinated_by(user).values("pk"))
+        if user.is_council_member:
+            allowed |= _member_reads(user, today)
+        return (
+            self.shown()
+            .filter(allowed, meeting__status__in=AGENDA_SENT_STATES)
+            .exclude(referral__status=Status.DISCARDED)
+            .distinct()
+        )
+
+
+def _member_reads(user: Any, today: date) -> Q:
+    """A council member's slots: their councils', while their own party's consent is in force."""
+    memberships = CouncilMember.objects.filter(user=user)
+    return Q(
+        meeting__council__in=memberships.values("council"),
+        referral__consents__party__in=memberships.values("party"),
+        referral__consents__withdrawn_on__isnull=True,
+        referral__consents__given_on__lte=today,
+        referral__consents__valid_until__gte=today,
+    ) & ~Q(referral__status=Status.CONSENT_ENDED)
 
 
 class AgendaItem(models.Model):

@@ -26,4 +26,8 @@ def test_navigation_collects_each_apps_pages(case_worker, coordinator):
     from resursrad.navigation import menu_for, start_pages_for
 
     assert [item.url_name for item in start_pages_for(case_worker)] == ["cases:list"]
-    assert [item.url_name for item in menu_for(coordinator)] == ["cases:inbox", "cases:list"]
+    assert [item.url_name for item in menu_for(coordinator)] == [
+        "cases:inbox",
+        "meetings:calendar",
+        "cases:list",
+    ]

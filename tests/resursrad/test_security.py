@@ -10,8 +10,9 @@ from tests.resursrad.test_settings_environment import TEST_ENVIRONMENT
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# URLs anyone may open: the login page, the privacy notice and the health check.
-PUBLIC_URL_NAMES = {"login", "privacy_notice", "healthz"}
+# URLs anyone may open: the login page, the privacy notice and the health check;
+# a personal calendar feed answers its secret address alone (tests/meetings/test_cal_feed.py).
+PUBLIC_URL_NAMES = {"login", "privacy_notice", "healthz", "feed"}
 
 
 def _walk(patterns, prefix=""):

@@ -46,7 +46,7 @@ def test_head_answers_like_get_on_public_pages(client, db, name):
 @pytest.mark.parametrize(
     "who,name",
     [
-        ("council_member", "start_council"),
+        ("council_member", "meetings:agendas"),
         ("steering_member", "start_steering"),
         ("administrator", "start_admin"),
         ("administrator", "system_status"),

@@ -4,7 +4,7 @@ from django.urls import reverse
 START_PAGES = {
     "case_worker": "cases:list",
     "coordinator": "cases:inbox",
-    "council_member": "start_council",
+    "council_member": "meetings:agendas",
     "steering_member": "start_steering",
     "administrator": "start_admin",
 }
@@ -25,7 +25,9 @@ def test_start_page_is_refused_to_other_roles(client, cast, page_role, url_name,
     client.force_login(cast[user_role])
     # The referral list is also the coordinator's list of all referrals.
     allowed = {page_role, "coordinator"} if url_name == "cases:list" else {page_role}
-    expected = 200 if user_role in allowed else 403
+    # A meetings page tells outsiders nothing: 404 (tests/meetings/test_cal_access.py).
+    refused = 404 if url_name.startswith("meetings:") else 403
+    expected = 200 if user_role in allowed else refused
     assert client.get(reverse(url_name)).status_code == expected
 
 
@@ -55,9 +57,9 @@ def nav_labels(response):
 
 def test_navigation_shows_each_role_only_its_own_pages(client, cast):
     expected = {
-        "case_worker": ["Mina ärenden", "Ny ansökan"],
-        "coordinator": ["Samordning", "Alla ansökningar"],
-        "council_member": ["Resursrådet"],
+        "case_worker": ["Mina ärenden", "Ny ansökan", "Kalender"],
+        "coordinator": ["Samordning", "Kalender", "Alla ansökningar"],
+        "council_member": ["Mina dagordningar", "Kalender"],
         "steering_member": ["Styrgrupp"],
         "administrator": ["Administration", "Åtkomstlogg", "Notisöversikt"],
     }
@@ -72,7 +74,7 @@ def test_user_with_two_roles_sees_both(client, coordinator):
     coordinator.save()
     client.force_login(coordinator)
     response = client.get(reverse("cases:inbox"))
-    assert nav_labels(response) == ["Samordning", "Styrgrupp", "Alla ansökningar"]
+    assert nav_labels(response) == ["Samordning", "Styrgrupp", "Kalender", "Alla ansökningar"]
     assert client.get(reverse("start_steering")).status_code == 200
 
 

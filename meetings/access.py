@@ -1,0 +1,123 @@
+"""Loading meetings and slots for a user, and the access log of what they were shown.
+
+Every read of an individual's case content on an agenda passes through here
+and is logged where it is loaded (as cases/access.py does for the case page).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, time
+
+from django.http import Http404
+
+from cases.access import MAX_ID, record_refusal
+from meetings.models import AGENDA_SENT_STATES, AgendaItem, Meeting
+from resursrad.models import AccessAction, AccessLog
+from resursrad.types import AuthenticatedHttpRequest
+
+# --- cal ---
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A slot with its computed times (from its place among all the meeting's shown slots)."""
+
+    item: AgendaItem
+    starts_at: time
+    ends_at: time
+
+
+def slots_by_meeting(meetings: Iterable[Meeting], items: Iterable[AgendaItem]) -> dict[int, list[Slot]]:
+    """The given items, grouped per meeting in agenda order, with their times.
+
+    The times come from every shown slot of the meeting, also those the user
+    does not see, so that everyone reads the same time for the same slot. Two
+    queries whatever the number of meetings and slots.
+    """
+    by_pk = {meeting.pk: meeting for meeting in meetings}
+    wanted = {item.pk: item for item in items}
+    order: dict[int, list[int]] = defaultdict(list)
+    rows = (
+        AgendaItem.objects.shown()
+        .filter(meeting_id__in=list(by_pk))
+        .order_by("meeting_id", "position", "pk")
+        .values_list("meeting_id", "pk")
+    )
+    for meeting_id, pk in rows:
+        order[meeting_id].append(pk)
+    slots: dict[int, list[Slot]] = defaultdict(list)
+    for meeting_id, pks in order.items():
+        for pk, (start, end) in zip(pks, by_pk[meeting_id].slot_times(len(pks)), strict=True):
+            if pk in wanted:
+                slots[meeting_id].append(Slot(wanted[pk], start, end))
+    return slots
+
+
+def calendar_slots(user: object, meetings: list[Meeting], today: date | None = None) -> dict[int, list[Slot]]:
+    """The slots (case numbers and times) the user's calendar shows for these meetings."""
+    items = (
+        AgendaItem.objects.in_calendar_of(user, today)
+        .filter(meeting_id__in=[meeting.pk for meeting in meetings])
+        .select_related("referral")
+        .only("pk", "meeting_id", "position", "status", "referral__case_number")
+    )
+    return slots_by_meeting(meetings, items)
+
+
+def get_calendar_meeting_for_user(request: AuthenticatedHttpRequest, pk: int) -> Meeting:
+    """A meeting in the user's calendar, else 404."""
+    if not 0 < pk <= MAX_ID:
+        raise Http404
+    meeting = Meeting.objects.in_calendar_of(request.user).select_related("council").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def get_sent_agenda_for_user(request: AuthenticatedHttpRequest, pk: int) -> Meeting:
+    """A meeting whose agenda has been sent, for its council's members and coordinators; else 404."""
+    if not 0 < pk <= MAX_ID:
+        raise Http404
+    meeting = (
+        Meeting.objects.visible_to(request.user)
+        .filter(pk=pk, status__in=AGENDA_SENT_STATES)
+        .select_related("council")
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def agenda_slots_for_reader(request: AuthenticatedHttpRequest, meeting: Meeting) -> list[Slot]:
+    """The slots of a sent agenda the user may read, with times, parties and consents loaded."""
+    items = (
+        AgendaItem.objects.read_by_council(request.user)
+        .filter(meeting=meeting)
+        .select_related("referral")
+        .prefetch_related("referral__consents", "representatives__member")
+    )
+    return slots_by_meeting([meeting], items).get(meeting.pk, [])
+
+
+def get_slot_for_council_reader(request: AuthenticatedHttpRequest, pk: int) -> Slot:
+    """A slot's case content for a council member or coordinator, logged; else a logged refusal and 404."""
+    if not 0 < pk <= MAX_ID:
+        raise Http404
+    item = (
+        AgendaItem.objects.read_by_council(request.user)
+        .select_related("meeting__council", "referral__participant", "referral__organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        referral_id = AgendaItem.objects.filter(pk=pk).values_list("referral_id", flat=True).first()
+        if referral_id is not None:
+            record_refusal(request, referral_id)
+        raise Http404
+    AccessLog.record(request, referral=item.referral, action=AccessAction.VIEW)
+    slots = slots_by_meeting([item.meeting], [item])[item.meeting_id]
+    return slots[0]

@@ -1,0 +1,5 @@
+from meetings import urls_cal
+
+app_name = "meetings"
+
+urlpatterns = [*urls_cal.urlpatterns]
