@@ -2,6 +2,9 @@
 
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Sync workers behind a buffering proxy; GUNICORN_WORKERS overrides the usual 2 x cores + 1.
@@ -19,3 +22,20 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 accesslog = "-"
 # The application's own request id is in its log lines; here the proxy's view.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+
+# A personal calendar feed's address is its secret (meetings:feed): keep it out of the log.
+SECRET_PATHS = re.compile(r"(/meetings/calendar/)[^/?\s]+(\.ics)")
+
+
+class RedactingLogger(Logger):
+    """Gunicorn's access log, with the secret part of feed addresses replaced."""
+
+    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "q", "{raw_uri}e"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = SECRET_PATHS.sub(r"\1[redacted]\2", atoms[key])
+        return atoms
+
+
+logger_class = RedactingLogger
