@@ -293,7 +293,7 @@ class AgendaItemQuerySet(models.QuerySet["AgendaItem"]):
                 meeting__council__in=memberships.values("council"),
                 referral__consents__party__in=memberships.values("party"),
                 referral__consents__withdrawn_on__isnull=True,
-                referral__consents__valid_from__lte=today,
+                referral__consents__given_on__lte=today,
                 referral__consents__valid_until__gte=today,
             ) & ~Q(referral__status=Status.CONSENT_ENDED)
         return self.filter(allowed).exclude(referral__status=Status.DISCARDED).distinct()
