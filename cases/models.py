@@ -867,6 +867,8 @@ class Referral(models.Model):
         if transition.comment is workflow.Comment.REQUIRED and not comment:
             raise DomainError(gettext("Write a comment."))
         with transaction.atomic():
+            if transition.before is not None:
+                transition.before(self)
             # Two people (or two clicks) acting on the same referral at once: the
             # row lock makes the second see the first's result and be refused.
             # Every check below runs on the locked row, never on a stale copy.
@@ -951,6 +953,8 @@ class Referral(models.Model):
         """The individual withdrew consent for every party at once."""
         today = today or timezone.localdate()
         with transaction.atomic():
+            # The case's slots may be freed: their locks come first (workflow.lock_agendas).
+            workflow.lock_agendas(self)
             locked = Referral.objects.select_for_update().get(pk=self.pk)
             open_consents = list(locked.consents.filter(withdrawn_on__isnull=True))
             if not open_consents:
@@ -964,6 +968,7 @@ class Referral(models.Model):
     def apply_consent_change(self, *, by: User | None, today: date) -> bool:
         """After a consent lapsed: lock the referral and take parties out or end it."""
         with transaction.atomic():
+            workflow.lock_agendas(self)
             locked = Referral.objects.select_for_update().get(pk=self.pk)
             return locked.react_to_consent_change(by=by, today=today)
 
@@ -1255,7 +1260,9 @@ class Consent(models.Model):
         with transaction.atomic():
             # Lock the referral first: two consents of one referral withdrawn at
             # the same moment are then recorded one after the other, and the
-            # second sees the state the first left.
+            # second sees the state the first left. Only the locks of the case's
+            # slots come before it, in the meetings' order (workflow.lock_agendas).
+            workflow.lock_agendas(self.referral)
             referral = Referral.objects.select_for_update().get(pk=self.referral_id)
             self.record_withdrawal(by=by, on=on)
             referral.react_to_consent_change(by=by, today=max(today, on))

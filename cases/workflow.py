@@ -148,6 +148,9 @@ class Transition:
     hint: str | Promise = ""
     # Runs on the locked row after the move, in the same transaction.
     after: Callable[[Referral], None] | None = None
+    # Runs before the row is locked, in the same transaction: locks that come
+    # first in the lock order (the meetings' slots, see lock_agendas).
+    before: Callable[[Referral], None] | None = None
     # The case cannot be opened afterwards: go back to the list.
     leaves_case: bool = False
     # Notification kinds sent after the move (cases/notifications.py), to
@@ -216,6 +219,13 @@ def leave_agendas(referral: Referral) -> None:
     from meetings.services import release_planned_items
 
     release_planned_items(referral)
+
+
+def lock_agendas(referral: Referral) -> None:
+    """Lock the meetings and slots the case is planned on before the referral (meetings' lock order)."""
+    from meetings.services import lock_agenda_of
+
+    lock_agenda_of(referral.pk)
 
 
 def _states(*statuses: str) -> frozenset[str]:
@@ -312,6 +322,7 @@ TRANSITIONS: dict[str, Transition] = {
             comment_label=_("Why the referral is closed"),
             comment_missing=_("Write why the referral is closed."),
             changes=erase_after_closing,
+            before=lock_agendas,
             after=leave_agendas,
             style="outline-danger",
         ),

@@ -68,7 +68,32 @@ USERS = [
         "Lena",
         "Ek",
         "Region Stockholm",
-        "Rådsrepresentant",
+        "Rådsrepresentant (region)",
+        {"is_council_member": True},
+    ),
+    # The council's other members, one per party (meetings/demo.py seats them).
+    DemoUser(
+        "rad.kommun@demo.resursrad.se",
+        "Maria",
+        "Strand",
+        "Haninge kommun",
+        "Rådsrepresentant (kommun)",
+        {"is_council_member": True},
+    ),
+    DemoUser(
+        "rad.af@demo.resursrad.se",
+        "Ahmed",
+        "Karimi",
+        "Arbetsförmedlingen Haninge",
+        "Rådsrepresentant (Arbetsförmedlingen)",
+        {"is_council_member": True},
+    ),
+    DemoUser(
+        "rad.fk@demo.resursrad.se",
+        "Ingrid",
+        "Dahl",
+        "Försäkringskassan Södertörn",
+        "Rådsrepresentant (Försäkringskassan)",
         {"is_council_member": True},
     ),
     DemoUser(

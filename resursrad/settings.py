@@ -65,6 +65,10 @@ ERASURE_AFTER_CLOSED_DAYS = env_int("ERASURE_AFTER_CLOSED_DAYS", 365)
 INBOX_LONG_WAIT_DAYS = env_int("INBOX_LONG_WAIT_DAYS", 14, minimum=1)
 # "Mina ärenden" warns the case worker of consent that expires within this many days.
 CONSENT_EXPIRY_WARNING_DAYS = env_int("CONSENT_EXPIRY_WARNING_DAYS", 30, minimum=1)
+# The person responsible for a step of a meeting's plan is reminded this many days before it is due.
+PLAN_ITEM_REMINDER_DAYS = env_int("PLAN_ITEM_REMINDER_DAYS", 7, minimum=1)
+# The council's coordinators are reminded this many days before a case's follow-up date.
+FOLLOW_UP_REMINDER_DAYS = env_int("FOLLOW_UP_REMINDER_DAYS", 7, minimum=1)
 # The consent form suggests this validity, counted in months from the day consent is given.
 CONSENT_DEFAULT_VALIDITY_MONTHS = env_int("CONSENT_DEFAULT_VALIDITY_MONTHS", 12, minimum=1)
 # The key of the keyed hash (HMAC) of personal identity numbers, kept in the
@@ -372,6 +376,13 @@ CELERY_BEAT_SCHEDULE = {
     "end-lapsed-consents": {"task": "cases.tasks.end_referrals_with_lapsed_consent", "schedule": 3600.0},
     # Reminders that follow from time passing: consent that will expire, long waits.
     "plan-case-reminders": {"task": "cases.tasks.plan_reminders", "schedule": 3600.0},
+    # A held case whose follow-up date has come returns to the backlog; reminders of
+    # records not finalised, plan steps due and follow-ups coming due.
+    "return-follow-ups-to-backlog": {
+        "task": "meetings.tasks.return_follow_ups_to_backlog",
+        "schedule": 3600.0,
+    },
+    "plan-meeting-reminders": {"task": "meetings.tasks.plan_reminders", "schedule": 3600.0},
     # Nightly, at quiet hours: erasure (gallring) and expired sessions.
     "erase-due-personal-data": {
         "task": "cases.tasks.erase_due_personal_data",

@@ -68,6 +68,9 @@ def test_demo_referrals_cover_the_states(db, settings):
         "submitted",
         "info_requested",
         "accepted",
+        # The meetings' demo: two cases on the coming agenda, one already met.
+        "scheduled",
+        "held",
     }
     protected = Referral.objects.get(participant__protected_identity=True).participant
     assert protected.first_name == protected.personal_number == ""

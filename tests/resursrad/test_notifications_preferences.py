@@ -20,6 +20,8 @@ CASE_WORKER_KINDS = {
     "cases.consent_expiring",
     "cases.party_removed",
     "cases.consent_ended",
+    "meetings.plan_item_due_soon",
+    "meetings.plan_item_overdue",
 }
 COORDINATOR_KINDS = {
     "cases.submitted",
@@ -27,6 +29,10 @@ COORDINATOR_KINDS = {
     "cases.long_wait",
     "cases.party_removed",
     "cases.consent_ended",
+    "meetings.record_not_finalised",
+    "meetings.plan_item_due_soon",
+    "meetings.plan_item_overdue",
+    "meetings.follow_up_due_soon",
 }
 
 

@@ -25,5 +25,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo data: {created} rows created.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        width = max(len(demo.role_label) for demo in USERS) + 1
         for demo in USERS:
-            self.stdout.write(f"  {demo.role_label:<34} {demo.email}")
+            self.stdout.write(f"  {demo.role_label:<{width}} {demo.email}")

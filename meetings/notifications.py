@@ -1,0 +1,195 @@
+"""The meetings' notifications, declared once (collected by resursrad.notifications.kinds).
+
+The texts name a case number and a date, never the individual, and never what
+was said in the meeting. The link opens the case page, which shows a 404 to a
+reader who may no longer see the case. The reminders that follow from time
+passing are planned by ``meetings.services.plan_reminders``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.notifications import REMINDER_TIME
+from resursrad.models import Role, User
+from resursrad.notifications.kinds import Kind
+from resursrad.notifications.models import Notification
+from resursrad.notifications.services import notify
+
+if TYPE_CHECKING:
+    from cases.models import Referral
+    from meetings.models import AgendaItem, PlanItem
+
+COORDINATORS = frozenset({Role.COORDINATOR})
+# Whoever the meeting made responsible for a step and uses Resursråd.
+RESPONSIBLE = frozenset({Role.CASE_WORKER, Role.COORDINATOR, Role.COUNCIL_MEMBER})
+
+
+def _case_url(referral: Referral) -> str:
+    return reverse("cases:detail", args=[referral.pk])
+
+
+def _council_coordinators(council_id: int) -> Iterable[User]:
+    return User.objects.filter(coordinated_councils=council_id, is_active=True)
+
+
+# --- a slot whose record is not finalised (about the agenda item) --------------
+
+
+def _item_context(item: AgendaItem) -> dict[str, str]:
+    return {"case_number": item.referral.case_number, "date": item.meeting.date.isoformat()}
+
+
+RECORD_NOT_FINALISED = Kind(
+    name="meetings.record_not_finalised",
+    label=_("A meeting record is not finalised"),
+    subject=_("The meeting record for %(case_number)s is not finalised"),
+    text=_(
+        "The meeting on %(date)s about referral %(case_number)s has no finalised record yet. "
+        "Finalise the record, so that the case worker and the parties can read the recommendation "
+        "and the plan."
+    ),
+    context=_item_context,
+    url=lambda item: _case_url(item.referral),
+    reference=lambda item: item.referral.case_number,
+    recipients=lambda item: _council_coordinators(item.meeting.council_id),
+    audience=COORDINATORS,
+)
+
+# --- a step of the plan (about the plan item) ----------------------------------
+
+
+def _plan_item_context(plan_item: PlanItem) -> dict[str, str]:
+    return {
+        "case_number": plan_item.record.item.referral.case_number,
+        "date": plan_item.due_on.isoformat(),
+    }
+
+
+def _responsible(plan_item: PlanItem) -> list[User]:
+    return [plan_item.responsible_user] if plan_item.responsible_user else []
+
+
+PLAN_ITEM_DUE_SOON = Kind(
+    name="meetings.plan_item_due_soon",
+    label=_("A step in a plan is due soon"),
+    subject=_("A step in the plan for %(case_number)s is due on %(date)s"),
+    text=_("You are responsible for a step in the plan for referral %(case_number)s. It is due on %(date)s."),
+    context=_plan_item_context,
+    url=lambda plan_item: _case_url(plan_item.record.item.referral),
+    reference=lambda plan_item: plan_item.record.item.referral.case_number,
+    recipients=_responsible,
+    audience=RESPONSIBLE,
+)
+PLAN_ITEM_OVERDUE = Kind(
+    name="meetings.plan_item_overdue",
+    label=_("A step in a plan is overdue"),
+    subject=_("A step in the plan for %(case_number)s was due on %(date)s"),
+    text=_(
+        "You are responsible for a step in the plan for referral %(case_number)s. "
+        "It was due on %(date)s and is not marked as done."
+    ),
+    context=_plan_item_context,
+    url=lambda plan_item: _case_url(plan_item.record.item.referral),
+    reference=lambda plan_item: plan_item.record.item.referral.case_number,
+    recipients=_responsible,
+    audience=RESPONSIBLE,
+)
+
+# --- a follow-up coming due (about the referral) -------------------------------
+
+
+def _follow_up_context(referral: Referral) -> dict[str, str]:
+    assert referral.follow_up_on is not None
+    return {"case_number": referral.case_number, "date": referral.follow_up_on.isoformat()}
+
+
+def _coordinators_of_case(referral: Referral) -> Iterable[User]:
+    """The coordinators of the councils that met the case."""
+    return User.objects.filter(
+        coordinated_councils__meetings__items__referral=referral, is_active=True
+    ).distinct()
+
+
+FOLLOW_UP_DUE_SOON = Kind(
+    name="meetings.follow_up_due_soon",
+    label=_("A follow-up is coming due"),
+    subject=_("The follow-up of %(case_number)s is due on %(date)s"),
+    text=_(
+        "The plan for referral %(case_number)s is to be followed up on %(date)s. "
+        "The case then returns to the cases waiting for a meeting."
+    ),
+    context=_follow_up_context,
+    url=_case_url,
+    reference=lambda referral: referral.case_number,
+    recipients=_coordinators_of_case,
+    audience=COORDINATORS,
+)
+
+KINDS = [RECORD_NOT_FINALISED, PLAN_ITEM_DUE_SOON, PLAN_ITEM_OVERDUE, FOLLOW_UP_DUE_SOON]
+REMINDER_KINDS = [kind.name for kind in KINDS]
+
+
+# --- fixed due times: a repeated or missed run plans nothing twice -------------
+
+
+def at_reminder_time(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, REMINDER_TIME))
+
+
+def record_reminder_due(meeting_date: date) -> datetime:
+    """The day after the meeting, in office hours."""
+    return at_reminder_time(meeting_date + timedelta(days=1))
+
+
+def plan_item_due_soon_at(due_on: date) -> datetime:
+    return at_reminder_time(due_on - timedelta(days=settings.PLAN_ITEM_REMINDER_DAYS))
+
+
+def plan_item_overdue_at(due_on: date) -> datetime:
+    return at_reminder_time(due_on + timedelta(days=1))
+
+
+def follow_up_reminder_due(follow_up_on: date) -> datetime:
+    return at_reminder_time(follow_up_on - timedelta(days=settings.FOLLOW_UP_REMINDER_DAYS))
+
+
+def notify_record_not_finalised(item: AgendaItem) -> None:
+    notify(None, RECORD_NOT_FINALISED, item, due_at=record_reminder_due(item.meeting.date))
+
+
+def notify_plan_item_due_soon(plan_item: PlanItem) -> None:
+    notify(None, PLAN_ITEM_DUE_SOON, plan_item, due_at=plan_item_due_soon_at(plan_item.due_on))
+
+
+def notify_plan_item_overdue(plan_item: PlanItem) -> None:
+    notify(None, PLAN_ITEM_OVERDUE, plan_item, due_at=plan_item_overdue_at(plan_item.due_on))
+
+
+def notify_follow_up_due_soon(referral: Referral) -> None:
+    assert referral.follow_up_on is not None
+    notify(None, FOLLOW_UP_DUE_SOON, referral, due_at=follow_up_reminder_due(referral.follow_up_on))
+
+
+# --- hooks: what became pointless is not sent ----------------------------------
+
+
+def after_record_finalised(item: AgendaItem) -> int:
+    """The record is final: the reminder to finalise it is not sent (call in the finalising transaction)."""
+    return Notification.objects.about(item).filter(kind=RECORD_NOT_FINALISED.name).cancel()
+
+
+def after_plan_item_done(plan_item: PlanItem) -> int:
+    """The step is done: its reminders are not sent."""
+    return (
+        Notification.objects.about(plan_item)
+        .filter(kind__in=[PLAN_ITEM_DUE_SOON.name, PLAN_ITEM_OVERDUE.name])
+        .cancel()
+    )
