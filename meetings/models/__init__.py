@@ -16,11 +16,15 @@ from meetings.models.records import (
     Answer,
     Attendance,
     FollowUpStatus,
+    Outcome,
     PartyPerspective,
     PlanItem,
     Record,
+    RecordConflict,
+    RecordFinalised,
     RecordVersion,
     Response,
+    ResponseGiven,
 )
 
 __all__ = [
@@ -36,12 +40,16 @@ __all__ = [
     "Meeting",
     "MeetingStatus",
     "MemberRole",
+    "Outcome",
     "ParticipationMode",
     "PartyPerspective",
     "PlanItem",
     "Purpose",
     "Record",
+    "RecordConflict",
+    "RecordFinalised",
     "RecordVersion",
     "Representative",
     "Response",
+    "ResponseGiven",
 ]
