@@ -353,8 +353,9 @@ class BasePlanFormSet(_PlanFormSetBase):
     """The plan: the saved items, then empty rows to add more (it works without JavaScript)."""
 
     def _construct_form(self, i: int, **kwargs: Any) -> PlanItemForm:
-        # Every row may be left (or emptied) to remove it: none is required.
-        kwargs["empty_permitted"] = True
+        # Every row is cleaned, also a saved one posted back unchanged (which
+        # an empty-permitted row would skip); a row left empty is not saved.
+        kwargs["empty_permitted"] = False
         kwargs["use_required_attribute"] = False
         form: PlanItemForm = super()._construct_form(i, **kwargs)  # type: ignore[misc]
         # The error summary names the row before the field: every row has the same labels.

@@ -255,8 +255,9 @@ class Record(models.Model):
                         record=record,
                         user_id=row["user"],
                         party=row.get("party", ""),
-                        present=bool(row.get("present")),
-                        remote=bool(row.get("present") and row.get("remote")),
+                        # Taking part remotely is taking part.
+                        present=bool(row.get("present") or row.get("remote")),
+                        remote=bool(row.get("remote")),
                     )
                     for row in attendance
                 ]
@@ -486,8 +487,8 @@ def _content(
                 {
                     "user": row["user"],
                     "party": row.get("party", ""),
-                    "present": bool(row.get("present")),
-                    "remote": bool(row.get("present") and row.get("remote")),
+                    "present": bool(row.get("present") or row.get("remote")),
+                    "remote": bool(row.get("remote")),
                 }
                 for row in attendance
             ),

@@ -142,6 +142,29 @@ def test_coordinator_saves_a_draft_with_a_plan(client, coordinator, item, case_w
     assert AccessLog.objects.filter(user=coordinator, action="update", referral_id=item.referral_id).exists()
 
 
+def test_saving_again_keeps_the_saved_plan_rows_and_drops_emptied_or_deleted_ones(client, coordinator, item):
+    client.force_login(coordinator)
+    rows = [a_row(), a_row(activity="Läkarbesök"), a_row(activity="Studiebesök")]
+    assert client.post(record_url(item), record_data(item, rows=rows)).status_code == 302
+    # The page shows the three saved rows and empty ones; posted back as they are, they stay.
+    data = record_data(item, version=1, rows=rows, **{"plan-INITIAL_FORMS": "3", "plan-TOTAL_FORMS": "6"})
+    assert client.post(record_url(item), data).status_code == 302
+    assert list(Record.objects.get().plan_items.values_list("activity", flat=True)) == [
+        "Arbetsträning 25 %",
+        "Läkarbesök",
+        "Studiebesök",
+    ]
+    emptied = dict.fromkeys(a_row(), "")
+    data = record_data(
+        item,
+        version=2,
+        rows=[a_row(DELETE="on"), emptied, rows[2]],
+        **{"plan-INITIAL_FORMS": "3", "plan-TOTAL_FORMS": "6"},
+    )
+    assert client.post(record_url(item), data).status_code == 302
+    assert list(Record.objects.get().plan_items.values_list("activity", flat=True)) == ["Studiebesök"]
+
+
 def test_the_recommendation_before_the_own_account_is_refused_beside_the_field(client, coordinator, item):
     client.force_login(coordinator)
     response = client.post(record_url(item), record_data(item, own_account=""))
