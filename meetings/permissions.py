@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 
+from meetings.models import AgendaItem, Meeting, Record
 from resursrad.models import User
 from resursrad.permissions import is_case_worker, is_coordinator, is_council_member
 
@@ -42,3 +44,48 @@ def can_subscribe_to_calendar(user: User) -> bool:
 def has_agendas(user: User) -> bool:
     """ "Mina dagordningar" is the council member's start page."""
     return is_council_member(user)
+
+
+# --- run ---
+
+
+def coordinates(user: User, meeting: Meeting) -> bool:
+    """The user is a coordinator of the meeting's council: they run its meetings."""
+    return is_coordinator(user) and meeting.council.coordinators.filter(pk=user.pk).exists()
+
+
+def can_run_meeting(user: User, meeting: Meeting) -> bool:
+    return coordinates(user, meeting)
+
+
+def can_edit_record(user: User, item: AgendaItem, record: Record) -> bool:
+    """The coordinator writes the record until it is finalised."""
+    return coordinates(user, item.meeting) and not record.is_final and item.status != "removed"
+
+
+def is_referring_case_worker_of(user: User, item: AgendaItem) -> bool:
+    return is_case_worker(user) and user.organisation_id == item.referral.organisation_id
+
+
+def can_print_summary(user: User, item: AgendaItem) -> bool:
+    """The summary is for the individual: their case worker or the coordinator hands it over."""
+    return coordinates(user, item.meeting) or is_referring_case_worker_of(user, item)
+
+
+def parties_user_answers_for(user: User, item: AgendaItem, today: date) -> list[str]:
+    """The consent-covered parties whose response this user may record.
+
+    A case worker answers for their organisation's party; a council member
+    for the party they represent in the meeting's council.
+    """
+    covered = item.referral.parties_with_consent(today)
+    parties = set()
+    if is_case_worker(user) and user.organisation is not None:
+        parties.add(user.organisation.party)
+    if is_council_member(user):
+        parties |= set(item.meeting.council.members.filter(user=user).values_list("party", flat=True))
+    return [party for party in covered if party in parties]
+
+
+def can_respond(user: User, item: AgendaItem, record: Record, party: str, today: date) -> bool:
+    return record.is_final and party in parties_user_answers_for(user, item, today)

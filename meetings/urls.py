@@ -1,5 +1,5 @@
-from meetings import urls_cal
+from meetings import urls_cal, urls_run
 
 app_name = "meetings"
 
-urlpatterns = [*urls_cal.urlpatterns]
+urlpatterns = [*urls_cal.urlpatterns, *urls_run.urlpatterns]

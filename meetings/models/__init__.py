@@ -17,11 +17,15 @@ from meetings.models.records import (
     Answer,
     Attendance,
     FollowUpStatus,
+    Outcome,
     PartyPerspective,
     PlanItem,
     Record,
+    RecordConflict,
+    RecordFinalised,
     RecordVersion,
     Response,
+    ResponseGiven,
 )
 
 __all__ = [
@@ -38,12 +42,16 @@ __all__ = [
     "Meeting",
     "MeetingStatus",
     "MemberRole",
+    "Outcome",
     "ParticipationMode",
     "PartyPerspective",
     "PlanItem",
     "Purpose",
     "Record",
+    "RecordConflict",
+    "RecordFinalised",
     "RecordVersion",
     "Representative",
     "Response",
+    "ResponseGiven",
 ]

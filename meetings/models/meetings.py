@@ -278,6 +278,18 @@ class Meeting(models.Model):
             item.invite_parties_with_consent(today)
         return item
 
+    # --- running the meeting ---------------------------------------------
+
+    def after_record_finalised(self) -> None:
+        """Call on the locked row: the meeting is held with its first finalised record, closed with its last."""
+        unfinished = (
+            self.items.shown().filter(Q(record__isnull=True) | Q(record__finalised_at__isnull=True)).exists()
+        )
+        status = MeetingStatus.HELD if unfinished else MeetingStatus.CLOSED
+        if self.status != status:
+            self.status = status
+            self.save(update_fields=["status", "updated_at"])
+
 
 def _default_participation(referral: Referral) -> str:
     return ParticipationMode.REMOTE if referral.participation == "remote" else ParticipationMode.ON_SITE
