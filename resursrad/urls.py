@@ -21,6 +21,7 @@ urlpatterns = [
         name="password_change",
     ),
     path("cases/", include("cases.urls")),
+    path("meetings/", include("meetings.urls")),
     path("start/council/", views.start_council, name="start_council"),
     path("start/steering/", views.start_steering, name="start_steering"),
     path("start/admin/", views.start_admin, name="start_admin"),

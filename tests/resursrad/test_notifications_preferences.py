@@ -20,6 +20,7 @@ CASE_WORKER_KINDS = {
     "cases.consent_expiring",
     "cases.party_removed",
     "cases.consent_ended",
+    "meetings.invited",
 }
 COORDINATOR_KINDS = {
     "cases.submitted",
