@@ -8,9 +8,10 @@ from resursrad.permissions import is_case_worker, is_coordinator
 
 START_PAGES = [
     NavItem("cases:list", _("My cases"), is_case_worker, order=10),
-    NavItem("cases:inbox", _("Coordination"), is_coordinator, order=20),
 ]
 MORE_PAGES = [
+    # The coordinator's start page is the planning (meetings/navigation.py); the inbox follows it.
+    NavItem("cases:inbox", _("Coordination"), is_coordinator, order=25),
     NavItem("cases:create", _("New referral"), permissions.can_create_referral, order=60),
     NavItem(
         "cases:list",

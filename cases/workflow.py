@@ -181,6 +181,17 @@ def consent_covers_requested_parties(referral: Referral, today: date) -> None:
         )
 
 
+def consent_in_force_for_meeting(referral: Referral, today: date) -> None:
+    """A case goes on an agenda only while every party it names has consent in force."""
+    missing = referral.uncovered_parties(today)
+    if missing:
+        names = ", ".join(str(Party(code).label) for code in missing)
+        raise DomainError(
+            gettext("Consent is not in force for: %(parties)s. The case cannot be placed on an agenda.")
+            % {"parties": names}
+        )
+
+
 def submitted_now(referral: Referral, today: date) -> dict[str, Any]:
     from django.utils import timezone
 
@@ -362,6 +373,7 @@ TRANSITIONS: dict[str, Transition] = {
             actor=Actor.COORDINATOR,
             label=_("Place on an agenda"),
             done=_("The case has a time on the agenda."),
+            guard=consent_in_force_for_meeting,
             case_page=False,
         ),
         Transition(

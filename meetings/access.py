@@ -7,7 +7,7 @@ and is logged where it is loaded (as cases/access.py does for the case page).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -16,7 +16,7 @@ from django.http import Http404
 from cases.access import MAX_ID, log_shown, record_refusal
 from meetings.models import AGENDA_SENT_STATES, AgendaItem, ItemStatus, Meeting, Record
 from meetings.permissions import can_print_summary, coordinates
-from resursrad.models import AccessAction, AccessLog
+from resursrad.models import AccessAction, AccessLog, User
 from resursrad.types import AuthenticatedHttpRequest
 
 # --- cal ---
@@ -209,3 +209,54 @@ def get_saved_record_after_conflict(request: AuthenticatedHttpRequest, item: Age
     record.item = item
     AccessLog.record(request, referral=item.referral, action=AccessAction.CONFLICT)
     return record
+
+
+# --- plan ---
+
+
+def get_meeting_for_user(
+    request: AuthenticatedHttpRequest, pk: int, *, allowed: Callable[[User, Meeting], bool] | None = None
+) -> Meeting:
+    """The meeting if the user may see it (and ``allowed`` holds); else 404."""
+    meeting = None
+    if 0 < pk <= MAX_ID:
+        meeting = Meeting.objects.visible_to(request.user).select_related("council").filter(pk=pk).first()
+    if meeting is None or (allowed is not None and not allowed(request.user, meeting)):
+        raise Http404
+    return meeting
+
+
+def get_agenda_item_for_user(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    *,
+    action: str,
+    allowed: Callable[[User, AgendaItem], bool] | None = None,
+) -> AgendaItem:
+    """The slot if the user may see it (and ``allowed`` holds), logged as ``action``; else a logged refusal and 404."""
+    item = None
+    if 0 < pk <= MAX_ID:
+        item = (
+            AgendaItem.objects.visible_to(request.user)
+            .select_related(
+                "meeting__council", "referral__participant", "referral__organisation", "case_worker"
+            )
+            .filter(pk=pk)
+            .first()
+        )
+    if item is None or (allowed is not None and not allowed(request.user, item)):
+        _record_refusal(request, pk)
+        raise Http404
+    AccessLog.record(request, referral=item.referral, action=action)
+    return item
+
+
+def _record_refusal(request: AuthenticatedHttpRequest, pk: int) -> None:
+    """A user asked for a slot they may not see: who, which case (if the slot exists), when."""
+    target = None
+    if 0 < pk <= MAX_ID:
+        target = AgendaItem.objects.select_related("referral__participant").filter(pk=pk).first()
+    if target is not None:
+        AccessLog.record(request, referral=target.referral, action=AccessAction.REFUSED)
+    else:
+        AccessLog.entry(request, action=AccessAction.REFUSED).save()

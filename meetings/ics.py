@@ -1,4 +1,8 @@
-"""Calendar files (iCalendar, RFC 5545) for meetings: case numbers and times, never names."""
+"""Calendar files (iCalendar, RFC 5545) for meetings and slots: case numbers and times, never names.
+
+``slot_event`` and ``calendar_bytes`` are shared by the invitation sent to the
+referring handläggare; ``meeting_event`` by the meeting files and the calendar feeds.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,16 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from meetings.models import Meeting, MeetingStatus
-
 if TYPE_CHECKING:
     from meetings.access import Slot
+    from meetings.models import AgendaItem, Meeting
 
 PRODUCT_ID = "-//Resursråd//Meetings//SV"
+ICS_MIMETYPE = "text/calendar"
 
 
 def _zone() -> ZoneInfo:
@@ -46,6 +51,8 @@ def meeting_event(meeting: Meeting, items: Sequence[Slot]) -> Event:
     if meeting.remote_link:
         event.add("url", meeting.remote_link)
     event.add("sequence", meeting.version)
+    from meetings.models import MeetingStatus
+
     cancelled = meeting.status == MeetingStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("description", _description(meeting, items))
@@ -53,6 +60,8 @@ def meeting_event(meeting: Meeting, items: Sequence[Slot]) -> Event:
 
 
 def _description(meeting: Meeting, items: Sequence[Slot]) -> str:
+    from meetings.models import MeetingStatus
+
     lines = []
     if meeting.status == MeetingStatus.CANCELLED:
         lines.append(_("The meeting is cancelled."))
@@ -84,3 +93,41 @@ def calendar_bytes(events: Iterable[Event], *, name: str = "") -> bytes:
             first_date=min(days) - timedelta(days=366), last_date=max(days) + timedelta(days=366)
         )
     return calendar.to_ical()
+
+
+def slot_uid(item: AgendaItem) -> str:
+    """The same for a slot every time it is sent, so that a calendar updates the event instead of adding one."""
+    host = urlsplit(settings.SITE_URL).hostname or "resursrad"
+    return f"agenda-item-{item.pk}@{host}"
+
+
+def slot_location(item: AgendaItem) -> str:
+    """Where the individual's slot takes place: the meeting's place, or its link when there is no place."""
+    meeting = item.meeting
+    return meeting.place or meeting.remote_link
+
+
+def slot_event(item: AgendaItem, start: datetime, end: datetime) -> Event:
+    """One slot as a calendar event: "Resursråd: <case number>", its times in local time, the place."""
+    zone = timezone.get_default_timezone()
+    event = Event()
+    event.add("uid", slot_uid(item))
+    event.add("dtstamp", timezone.now())
+    event.add("summary", f"Resursråd: {item.referral.case_number}")
+    event.add("dtstart", start.astimezone(zone))
+    event.add("dtend", end.astimezone(zone))
+    location = slot_location(item)
+    if location:
+        event.add("location", location)
+    if item.meeting.remote_link:
+        event.add("url", item.meeting.remote_link)
+    return event
+
+
+def invitation_files(item: AgendaItem) -> list[tuple[str, bytes, str]]:
+    """The invitation's .ics file for a slot still on its agenda; none once it has been taken off."""
+    if not item.is_planned:
+        return []
+    start, end = item.times()
+    content = calendar_bytes([slot_event(item, start, end)])
+    return [(f"resursrad-{item.referral.case_number}.ics", content, ICS_MIMETYPE)]

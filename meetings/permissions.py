@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from meetings.models import AgendaItem, Meeting, Record
+from meetings.models import AgendaItem, Council, Meeting, Record
 from resursrad.models import User
 from resursrad.permissions import is_case_worker, is_coordinator, is_council_member
 
@@ -89,3 +89,22 @@ def parties_user_answers_for(user: User, item: AgendaItem, today: date) -> list[
 
 def can_respond(user: User, item: AgendaItem, record: Record, party: str, today: date) -> bool:
     return record.is_final and party in parties_user_answers_for(user, item, today)
+
+
+# --- plan ---
+
+
+def can_plan(user: User) -> bool:
+    """The planning pages are the coordinators'."""
+    return is_coordinator(user)
+
+
+def can_plan_meeting(user: User, meeting: Meeting) -> bool:
+    """A coordinator of the meeting's council plans it: its details, its agenda and its slots."""
+    if not is_coordinator(user):
+        return False
+    cache = getattr(user, "_coordinated_council_ids", None)
+    if cache is None:
+        cache = set(Council.objects.coordinated_by(user).values_list("pk", flat=True))
+        user._coordinated_council_ids = cache  # type: ignore[attr-defined]
+    return meeting.council_id in cache

@@ -1,5 +1,5 @@
-from meetings import urls_cal, urls_run
+from meetings import urls_cal, urls_plan, urls_run
 
 app_name = "meetings"
 
-urlpatterns = [*urls_cal.urlpatterns, *urls_run.urlpatterns]
+urlpatterns = [*urls_plan.urlpatterns, *urls_cal.urlpatterns, *urls_run.urlpatterns]

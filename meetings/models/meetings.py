@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Referral
 from cases.workflow import DomainError, Status
+from meetings import notifications as meetings_notifications
 from meetings.models.councils import Council, CouncilMember
-from resursrad.models import Party
+from resursrad.models import Party, User
 
-if TYPE_CHECKING:
-    from resursrad.models import User
+# How many meetings a series may hold (as Meeting.create_series).
+SERIES_LIMIT = 60
 
 
 class MeetingStatus(models.TextChoices):
@@ -89,6 +90,16 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
         return self.annotate(
             slot_count=models.Count("items", filter=~Q(items__status=ItemStatus.REMOVED), distinct=True)
         )
+
+    # --- plan ---
+
+    def planned_by(self, user: Any) -> MeetingQuerySet:
+        """The meetings of the councils the user coordinates."""
+        return self.filter(council__in=Council.objects.coordinated_by(user))
+
+    def with_planned_count(self) -> MeetingQuerySet:
+        """planned_count: how many cases have a time on each meeting's agenda, in the same query."""
+        return self.annotate(planned_count=models.Count("items", filter=Q(items__status=ItemStatus.PLANNED)))
 
 
 class Meeting(models.Model):
@@ -276,6 +287,7 @@ class Meeting(models.Model):
             # and consent still covers its parties.
             referral.perform("schedule", by=by, today=today)
             item.invite_parties_with_consent(today)
+            meetings_notifications.after_placed(item, by=by)
         return item
 
     # --- running the meeting ---------------------------------------------
@@ -289,6 +301,223 @@ class Meeting(models.Model):
         if self.status != status:
             self.status = status
             self.save(update_fields=["status", "updated_at"])
+
+    # --- plan: creating, editing, cancelling and sending -----------------------
+
+    @classmethod
+    def _overlapping(cls, council_id: int, day: dt.date, starts_at: time, ends_at: time) -> MeetingQuerySet:
+        return cls.objects.filter(
+            council_id=council_id, date=day, starts_at__lt=ends_at, ends_at__gt=starts_at
+        ).exclude(status=MeetingStatus.CANCELLED)
+
+    @staticmethod
+    def _check_times(day: dt.date, starts_at: time, ends_at: time, today: dt.date) -> None:
+        if ends_at <= starts_at:
+            raise DomainError(gettext("The meeting must end after it starts."))
+        if day < today:
+            raise DomainError(gettext("The date has passed. Choose today or a later date."))
+
+    @classmethod
+    def plan(
+        cls,
+        *,
+        council: Council,
+        date: dt.date,
+        starts_at: time,
+        ends_at: time,
+        place: str,
+        remote_link: str = "",
+        slot_minutes: int,
+        break_minutes: int,
+        today: dt.date | None = None,
+    ) -> tuple[Meeting, bool]:
+        """A new meeting of the council; the same meeting again (a double submit) gives the first, with False."""
+        cls._check_times(date, starts_at, ends_at, today or timezone.localdate())
+        with transaction.atomic():
+            # Two coordinators (or two clicks) creating a meeting of one council
+            # at once: the council's lock orders them, and the second sees the
+            # first's meeting.
+            Council.objects.select_for_update().get(pk=council.pk)
+            clash = cls._overlapping(council.pk, date, starts_at, ends_at).first()
+            fields = {
+                "date": date,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "place": place,
+                "remote_link": remote_link,
+                "slot_minutes": slot_minutes,
+                "break_minutes": break_minutes,
+            }
+            if clash is not None:
+                if all(getattr(clash, name) == value for name, value in fields.items()):
+                    return clash, False
+                raise DomainError(
+                    gettext(
+                        "The council already has a meeting on %(date)s from %(start)s to %(end)s. "
+                        "Choose another time."
+                    )
+                    % {
+                        "date": clash.date.isoformat(),
+                        "start": f"{clash.starts_at:%H:%M}",
+                        "end": f"{clash.ends_at:%H:%M}",
+                    }
+                )
+            return cls.objects.create(council=council, **fields), True
+
+    @classmethod
+    def plan_series(
+        cls,
+        *,
+        council: Council,
+        first: dt.date,
+        last: dt.date,
+        every_weeks: int,
+        starts_at: time,
+        ends_at: time,
+        place: str = "",
+        remote_link: str = "",
+        today: dt.date | None = None,
+    ) -> tuple[list[Meeting], bool]:
+        """A series on the council's defaults; the same series again (a double submit) gives the first, with False."""
+        cls._check_times(first, starts_at, ends_at, today or timezone.localdate())
+        if last < first:
+            raise DomainError(gettext("The last date must not be before the first."))
+        if not 1 <= every_weeks <= 8:
+            raise DomainError(gettext("Choose between every week and every eighth week."))
+        days: list[dt.date] = []
+        day = first
+        while day <= last and len(days) <= SERIES_LIMIT:
+            days.append(day)
+            day += timedelta(weeks=every_weeks)
+        with transaction.atomic():
+            # As in plan: the council's lock orders two series created at once.
+            Council.objects.select_for_update().get(pk=council.pk)
+            clashes = list(
+                cls.objects.filter(
+                    council=council, date__in=days, starts_at__lt=ends_at, ends_at__gt=starts_at
+                ).exclude(status=MeetingStatus.CANCELLED)
+            )
+            if clashes:
+                same = {m.date for m in clashes if m.starts_at == starts_at and m.ends_at == ends_at}
+                if same == set(days) and len(clashes) == len(days):
+                    return sorted(clashes, key=lambda m: m.date), False
+                dates = ", ".join(sorted({m.date.isoformat() for m in clashes}))
+                raise DomainError(
+                    gettext(
+                        "The council already has a meeting at that time on: %(dates)s. "
+                        "No meeting has been created; choose other dates or times."
+                    )
+                    % {"dates": dates}
+                )
+            meetings = cls.create_series(
+                council=council,
+                first=first,
+                last=last,
+                every_weeks=every_weeks,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=place,
+                remote_link=remote_link,
+            )
+        return meetings, True
+
+    def update_details(self, *, expected_version: int, today: dt.date | None = None, **fields: Any) -> bool:
+        """Save new details unless someone else saved first (then MeetingEditConflict); False if nothing changed."""
+        today = today or timezone.localdate()
+        with transaction.atomic():
+            # Lock order: the council (as plan takes it), then the meeting.
+            Council.objects.select_for_update().get(pk=self.council_id)
+            meeting = self.locked()
+            unchanged = all(getattr(meeting, name) == value for name, value in fields.items())
+            if meeting.version != expected_version:
+                if unchanged:
+                    # The same edit arrived twice (a double click): nothing to overwrite.
+                    return False
+                raise MeetingEditConflict(meeting)
+            meeting._check_open()
+            if unchanged:
+                return False
+            day = fields.get("date", meeting.date)
+            starts_at = fields.get("starts_at", meeting.starts_at)
+            ends_at = fields.get("ends_at", meeting.ends_at)
+            self._check_times(day, starts_at, ends_at, min(today, meeting.date))
+            clash = (
+                self._overlapping(meeting.council_id, day, starts_at, ends_at).exclude(pk=meeting.pk).first()
+            )
+            if clash is not None:
+                raise DomainError(
+                    gettext(
+                        "The council already has a meeting on %(date)s from %(start)s to %(end)s. Choose another time."
+                    )
+                    % {
+                        "date": clash.date.isoformat(),
+                        "start": f"{clash.starts_at:%H:%M}",
+                        "end": f"{clash.ends_at:%H:%M}",
+                    }
+                )
+            for name, value in fields.items():
+                setattr(meeting, name, value)
+            meeting.version += 1
+            meeting.save(update_fields=[*fields, "version", "updated_at"])
+        self.refresh_from_db()
+        return True
+
+    def cancel(self, *, by: User, reason: str) -> bool:
+        """Cancel the meeting: its planned cases go back to the backlog. False if it was already cancelled."""
+        reason = reason.strip()
+        if not reason:
+            raise DomainError(gettext("Write why the meeting is cancelled."))
+        with transaction.atomic():
+            meeting = self.locked()
+            if meeting.status == MeetingStatus.CANCELLED:
+                return False
+            meeting._check_open()
+            # Lock order: meeting, slots, referrals (in perform).
+            items = list(meeting.items.planned().select_for_update().order_by("position", "pk"))
+            comment = gettext("The meeting on %(date)s was cancelled.") % {"date": meeting.date.isoformat()}
+            for item in items:
+                item.status = ItemStatus.REMOVED
+                item.save(update_fields=["status", "updated_at"])
+                name = "unschedule_follow_up" if item.purpose == Purpose.FOLLOW_UP else "unschedule"
+                Referral.objects.get(pk=item.referral_id).perform(name, by=by, comment=comment)
+                meetings_notifications.after_taken_off(item)
+            meeting.status = MeetingStatus.CANCELLED
+            meeting.cancel_reason = reason[:300]
+            meeting.version += 1
+            meeting.save(update_fields=["status", "cancel_reason", "version", "updated_at"])
+        self.refresh_from_db()
+        return True
+
+    def send_agenda(self, *, by: User, now: datetime | None = None) -> bool:
+        """Send the agenda to the council's members; False if it had already been sent."""
+        with transaction.atomic():
+            meeting = self.locked()
+            if meeting.status == MeetingStatus.AGENDA_SENT:
+                return False
+            if meeting.status != MeetingStatus.PLANNED:
+                meeting._check_open()
+            if not meeting.items.planned().exists():
+                raise DomainError(gettext("The agenda is empty. Place at least one case before you send it."))
+            meeting.status = MeetingStatus.AGENDA_SENT
+            meeting.agenda_sent_at = now or timezone.now()
+            meeting.version += 1
+            meeting.save(update_fields=["status", "agenda_sent_at", "version", "updated_at"])
+            meetings_notifications.after_agenda_sent(meeting, by=by)
+        self.refresh_from_db()
+        return True
+
+
+class MeetingEditConflict(DomainError):
+    """Someone else saved the meeting's details after the editor opened them."""
+
+    def __init__(self, current: Meeting) -> None:
+        super().__init__(
+            gettext(
+                "Someone else saved this meeting while you were editing. The saved details are shown "
+                "beside your changes; compare them and save again."
+            )
+        )
+        self.current = current
 
 
 def _default_participation(referral: Referral) -> str:
@@ -471,6 +700,7 @@ class AgendaItem(models.Model):
             self.status = item.status
             name = "unschedule_follow_up" if item.purpose == Purpose.FOLLOW_UP else "unschedule"
             item.referral.perform(name, by=by, comment=comment)
+            meetings_notifications.after_taken_off(item)
 
     def move_to(self, other: Meeting, *, by: User) -> AgendaItem:
         """Move the case to another coming meeting of the same council, last on its agenda."""
@@ -509,8 +739,135 @@ class AgendaItem(models.Model):
             Representative.objects.bulk_create(
                 [Representative(item=moved, member_id=r.member_id) for r in item.representatives.all()]
             )
+            meetings_notifications.after_taken_off(item)
+            meetings_notifications.after_placed(moved, by=by)
         self.status = ItemStatus.REMOVED
         return moved
+
+    # --- plan: times, order and the slot's details ------------------------------
+
+    def times(self) -> tuple[datetime, datetime]:
+        """When this slot starts and ends (aware, local time), from its place in the agenda's order."""
+        before = (
+            self.meeting.items.planned()
+            .filter(Q(position__lt=self.position) | Q(position=self.position, pk__lt=self.pk))
+            .count()
+        )
+        start, end = self.meeting.slot_times(before + 1)[before]
+        day = self.meeting.date
+        return (
+            timezone.make_aware(datetime.combine(day, start)),
+            timezone.make_aware(datetime.combine(day, end)),
+        )
+
+    def move_within(self, step: int, *, by: User, seen_position: int | None = None) -> None:
+        """Move the slot one step earlier (-1) or later (+1) on its agenda; the others keep their order.
+
+        ``seen_position`` is the position the page showed: if the agenda has
+        changed since (another coordinator, or a second click), nothing moves.
+        """
+        if step not in (-1, 1):
+            raise DomainError(gettext("Choose up or down."))
+        with transaction.atomic():
+            # Two coordinators reordering one agenda: the meeting lock orders them.
+            meeting = self.meeting.locked()
+            meeting._check_open()
+            items = list(meeting.items.planned().order_by("position", "pk"))
+            index = next((i for i, item in enumerate(items) if item.pk == self.pk), None)
+            if index is None:
+                raise DomainError(gettext("The case is no longer on this agenda."))
+            if seen_position is not None and items[index].position != seen_position:
+                raise DomainError(
+                    gettext("The agenda has changed since you opened it. Check the order and try again.")
+                )
+            target = index + step
+            if not 0 <= target < len(items):
+                raise DomainError(
+                    gettext("The case is already first on the agenda.")
+                    if step < 0
+                    else gettext("The case is already last on the agenda.")
+                )
+            items[index], items[target] = items[target], items[index]
+            now = timezone.now()
+            changed = []
+            for number, item in enumerate(items, start=1):
+                if item.position != number:
+                    item.position = number
+                    item.updated_at = now
+                    changed.append(item)
+            AgendaItem.objects.bulk_update(changed, ["position", "updated_at"])
+        self.refresh_from_db(fields=["position"])
+
+    def set_details(
+        self,
+        *,
+        by: User,
+        case_worker: User | None,
+        members: list[CouncilMember],
+        interpreter_language: str,
+        participation: str,
+        today: dt.date | None = None,
+    ) -> None:
+        """The attending handläggare, the invited representatives, the interpreter and how the individual takes part.
+
+        Only members of this council whose party's consent is in force may be invited.
+        """
+        today = today or timezone.localdate()
+        if participation not in ParticipationMode.values:
+            raise DomainError(gettext("Choose on site or remote."))
+        with transaction.atomic():
+            # Lock order: meeting, slot, referral. The referral's lock waits for a
+            # consent withdrawal under way, so the consents read below are current.
+            meeting = self.meeting.locked()
+            meeting._check_open()
+            item = AgendaItem.objects.select_for_update().get(pk=self.pk)
+            if item.status != ItemStatus.PLANNED:
+                raise DomainError(gettext("The case is no longer on this agenda."))
+            referral = Referral.objects.select_for_update().get(pk=item.referral_id)
+            if case_worker is not None and not (
+                case_worker.is_active
+                and case_worker.is_case_worker
+                and case_worker.organisation_id == referral.organisation_id
+            ):
+                raise DomainError(
+                    gettext("The attending case worker must be a case worker of the referring organisation.")
+                )
+            allowed = set(referral.parties_with_consent(today))
+            for member in members:
+                if member.council_id != meeting.council_id:
+                    raise DomainError(gettext("Choose members of this meeting's council."))
+                if member.party not in allowed:
+                    raise DomainError(
+                        gettext(
+                            "%(party)s has no consent in force for this case: its representatives "
+                            "cannot be invited."
+                        )
+                        % {"party": Party(member.party).label}
+                    )
+            item.case_worker = case_worker
+            item.interpreter_language = interpreter_language.strip()
+            item.participation = participation
+            item.save(update_fields=["case_worker", "interpreter_language", "participation", "updated_at"])
+            item.representatives.exclude(member__in=members).delete()
+            Representative.objects.bulk_create(
+                [Representative(item=item, member=member) for member in members], ignore_conflicts=True
+            )
+        self.refresh_from_db()
+
+    def case_worker_choices(self) -> Any:
+        """Who may attend as the individual's support: the referring organisation's active case workers."""
+        return User.objects.filter(
+            is_active=True, is_case_worker=True, organisation_id=self.referral.organisation_id
+        ).order_by("first_name", "last_name", "pk")
+
+    def representative_choices(self, today: dt.date) -> Any:
+        """The council's members whose party has consent in force for this case: only they may be invited."""
+        parties = self.referral.parties_with_consent(today)
+        return (
+            CouncilMember.objects.filter(council_id=self.meeting.council_id, party__in=parties)
+            .select_related("user")
+            .order_by("party", "role", "pk")
+        )
 
     def withdraw_parties(self, parties: list[str]) -> int:
         """Parties whose consent ended leave the slot: their representatives are no longer invited."""

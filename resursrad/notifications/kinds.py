@@ -39,6 +39,10 @@ def _no_recipients(obj: Any) -> list[User]:
     return []
 
 
+# A file sent with the e-mail: (file name, content, MIME type).
+Attachment = tuple[str, bytes, str]
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of notification: its texts, its recipients and its urgency."""
@@ -67,6 +71,10 @@ class Kind:
     # so that the preference page offers each user only what can reach them;
     # empty: anyone.
     audience: frozenset[str] = frozenset()
+    # Files for the e-mail, made from the object when the e-mail is built (so
+    # they show the object as it is then); nothing if the object is gone.
+    # Like the texts they name no individual.
+    attachments: Callable[[Any], list[Attachment]] | None = None
 
     def check(self) -> None:
         """The texts use only allowed placeholders, in the source and in every language."""

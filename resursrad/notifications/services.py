@@ -23,6 +23,7 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -30,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
-from resursrad.notifications.kinds import ALLOWED_PLACEHOLDERS, Kind, UnknownKind, resolve
+from resursrad.notifications.kinds import ALLOWED_PLACEHOLDERS, Attachment, Kind, UnknownKind, resolve
 from resursrad.notifications.models import (
     NOTE_IN_APP_CHOSEN,
     NOTE_NO_ADDRESS,
@@ -356,10 +357,12 @@ def build_message(rows: list[Notification]) -> EmailMultiAlternatives:
     recipient = rows[0].recipient
     with translation.override(settings.LANGUAGE_CODE):
         items = []
+        files: list[Attachment] = []
         for row in rows:
             kind = resolve(row.kind)
             subject, text = kind.render(row.context)
             items.append({"subject": subject, "text": text, "link": settings.SITE_URL + row.url})
+            files += attachments_for(kind, row)
         digest = len(rows) > 1 or rows[0].channel == Channel.DIGEST
         if digest:
             subject = ngettext(
@@ -374,12 +377,26 @@ def build_message(rows: list[Notification]) -> EmailMultiAlternatives:
             "settings_link": settings.SITE_URL + reverse("notifications:preferences"),
         }
         body = render_to_string("notifications/email/notification.txt", context)
-    return EmailMultiAlternatives(
+    message = EmailMultiAlternatives(
         subject=subject,
         body=body,
         to=[recipient.email],
         headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
     )
+    for filename, content, mimetype in files:
+        message.attach(filename, content, mimetype)
+    return message
+
+
+def attachments_for(kind: Kind, row: Notification) -> list[Attachment]:
+    """The kind's files for the row's object as it is now; none if the kind has none or the object is gone."""
+    if kind.attachments is None:
+        return []
+    model = ContentType.objects.get_for_id(row.content_type_id).model_class()
+    obj = model._default_manager.filter(pk=row.object_id).first() if model is not None else None
+    if obj is None:
+        return []
+    return kind.attachments(obj)
 
 
 def is_temporary(error: BaseException) -> bool:

@@ -50,6 +50,8 @@ def test_a_question_and_its_answer_reach_the_centre_and_the_email_at_once(
     # The coordinator asks the case worker a question.
     page.set_viewport_size(DESKTOP)
     login("eva@forbund.test")
+    # The coordinator starts on the planning page; the inbox is in the menu.
+    page.get_by_role("link", name="Samordning").click()
     page.get_by_role("link", name=referral.case_number).click()
     page.get_by_label("Begär komplettering").check()
     page.get_by_label("Text till handläggaren").fill("Finns ett aktuellt läkarintyg?")

@@ -65,6 +65,8 @@ def test_draft_consent_submit_question_answer_accept(
     # The coordinator sees it in the inbox and asks for more information.
     logout(page)
     login("eva@forbund.test")
+    expect(page.get_by_role("heading", name="Planering", level=1)).to_be_visible()
+    page.get_by_role("link", name="Samordning").click()
     expect(page.get_by_role("heading", name="Samordning", level=1)).to_be_visible()
     screenshot("coordinator-inbox")
     page.get_by_role("link", name=referral.case_number).click()
@@ -86,6 +88,7 @@ def test_draft_consent_submit_question_answer_accept(
     # The coordinator accepts.
     logout(page)
     login("eva@forbund.test")
+    page.get_by_role("link", name="Samordning").click()
     page.get_by_role("link", name=referral.case_number).click()
     page.get_by_label("Acceptera").check()
     page.get_by_role("button", name="Spara beslutet").click()

@@ -26,7 +26,10 @@ def test_navigation_collects_each_apps_pages(case_worker, coordinator):
     from resursrad.navigation import menu_for, start_pages_for
 
     assert [item.url_name for item in start_pages_for(case_worker)] == ["cases:list"]
+    # The coordinator starts on the planning page (meetings); the inbox follows in the menu.
+    assert [item.url_name for item in start_pages_for(coordinator)] == ["meetings:planning"]
     assert [item.url_name for item in menu_for(coordinator)] == [
+        "meetings:planning",
         "cases:inbox",
         "meetings:calendar",
         "cases:list",

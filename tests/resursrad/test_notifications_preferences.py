@@ -22,6 +22,7 @@ CASE_WORKER_KINDS = {
     "cases.consent_ended",
     "meetings.plan_item_due_soon",
     "meetings.plan_item_overdue",
+    "meetings.invited",
 }
 COORDINATOR_KINDS = {
     "cases.submitted",

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 START_PAGES = {
     "case_worker": "cases:list",
-    "coordinator": "cases:inbox",
+    "coordinator": "meetings:planning",
     "council_member": "meetings:agendas",
     "steering_member": "start_steering",
     "administrator": "start_admin",
@@ -58,7 +58,7 @@ def nav_labels(response):
 def test_navigation_shows_each_role_only_its_own_pages(client, cast):
     expected = {
         "case_worker": ["Mina ärenden", "Ny ansökan", "Kalender"],
-        "coordinator": ["Samordning", "Kalender", "Alla ansökningar"],
+        "coordinator": ["Planering", "Samordning", "Kalender", "Alla ansökningar"],
         "council_member": ["Mina dagordningar", "Kalender"],
         "steering_member": ["Styrgrupp"],
         "administrator": ["Administration", "Åtkomstlogg", "Notisöversikt"],
@@ -74,7 +74,7 @@ def test_user_with_two_roles_sees_both(client, coordinator):
     coordinator.save()
     client.force_login(coordinator)
     response = client.get(reverse("cases:inbox"))
-    assert nav_labels(response) == ["Samordning", "Styrgrupp", "Kalender", "Alla ansökningar"]
+    assert nav_labels(response) == ["Planering", "Styrgrupp", "Samordning", "Kalender", "Alla ansökningar"]
     assert client.get(reverse("start_steering")).status_code == 200
 
 
