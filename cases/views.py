@@ -264,7 +264,21 @@ def _render_detail(
         context.update(_errors(context["decision_form"]))
     if is_coordinator(user):
         context["next_waiting"] = Referral.objects.visible_to(user).next_waiting(after=referral)
+    context["meeting_slots"] = _meeting_slots(referral)
     return render(request, template, context, status=400 if bound or decision_form else 200)
+
+
+def _meeting_slots(referral: Referral) -> list[dict[str, Any]]:
+    """The case's times on agendas (the meetings app's slots), with when each starts, newest first."""
+    items = referral.agenda_items.shown().select_related("meeting", "record").order_by("-meeting__date")  # type: ignore[attr-defined]
+    slots = []
+    for item in items:
+        starts, ends = item.times()
+        record = getattr(item, "record", None)
+        slots.append(
+            {"item": item, "starts": starts, "ends": ends, "final": bool(record and record.is_final)}
+        )
+    return slots
 
 
 @require_safe

@@ -60,7 +60,7 @@ RECORD_NOT_FINALISED = Kind(
         "and the plan."
     ),
     context=_item_context,
-    url=lambda item: _case_url(item.referral),
+    url=lambda item: reverse("meetings:record", args=[item.pk]),
     reference=lambda item: item.referral.case_number,
     recipients=lambda item: _council_coordinators(item.meeting.council_id),
     audience=COORDINATORS,
@@ -86,7 +86,7 @@ PLAN_ITEM_DUE_SOON = Kind(
     subject=_("A step in the plan for %(case_number)s is due on %(date)s"),
     text=_("You are responsible for a step in the plan for referral %(case_number)s. It is due on %(date)s."),
     context=_plan_item_context,
-    url=lambda plan_item: _case_url(plan_item.record.item.referral),
+    url=lambda plan_item: reverse("meetings:record_view", args=[plan_item.record.item_id]),
     reference=lambda plan_item: plan_item.record.item.referral.case_number,
     recipients=_responsible,
     audience=RESPONSIBLE,
@@ -100,7 +100,7 @@ PLAN_ITEM_OVERDUE = Kind(
         "It was due on %(date)s and is not marked as done."
     ),
     context=_plan_item_context,
-    url=lambda plan_item: _case_url(plan_item.record.item.referral),
+    url=lambda plan_item: reverse("meetings:record_view", args=[plan_item.record.item_id]),
     reference=lambda plan_item: plan_item.record.item.referral.case_number,
     recipients=_responsible,
     audience=RESPONSIBLE,
@@ -267,7 +267,7 @@ AGENDA_SENT = Kind(
     ),
     context=_agenda_context,
     # The council members' agendas are read from their start page.
-    url=lambda meeting: reverse("home"),
+    url=lambda meeting: reverse("meetings:agenda_view", args=[meeting.pk]),
     reference=lambda meeting: meeting.date.isoformat(),
     recipients=_council_members,
     audience=COUNCIL_MEMBERS,

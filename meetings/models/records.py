@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.workflow import DomainError
+from meetings import notifications as meetings_notifications
 from meetings.models.councils import CouncilMember
 from meetings.models.meetings import (
     AgendaItem,
@@ -304,6 +305,8 @@ class Record(models.Model):
             item.follow_up_status = status
             item.follow_up_comment = (value.get("comment") or "").strip()[:500]
             item.save(update_fields=["follow_up_status", "follow_up_comment"])
+            if status == FollowUpStatus.DONE:
+                meetings_notifications.after_plan_item_done(item)
 
     def _reload(self, record: Record) -> None:
         self.pk = record.pk
@@ -345,6 +348,7 @@ class Record(models.Model):
             record.finalised_by = by
             record.save(update_fields=["outcome", "finalised_at", "finalised_by", "updated_at"])
             meeting.after_record_finalised()
+            meetings_notifications.after_record_finalised(item)
         self._reload(record)
 
     def _check_complete(self, outcome: str, comment: str, meeting: Meeting) -> None:

@@ -31,9 +31,8 @@ from meetings.forms.plan import (
 )
 from meetings.models import AgendaItem, Council, Meeting, MeetingStatus, Representative
 from meetings.models.meetings import MeetingEditConflict
-from meetings.permissions import can_plan, can_plan_meeting
+from meetings.permissions import can_plan, can_plan_meeting, role_or_404
 from resursrad.models import AccessAction, User
-from resursrad.permissions import role_required
 from resursrad.types import AuthenticatedHttpRequest
 
 GET_POST = ["GET", "HEAD", "POST"]
@@ -76,7 +75,7 @@ def _time_message(item: AgendaItem) -> str:
 
 @require_safe
 @login_required
-@role_required(can_plan)
+@role_or_404(can_plan)
 def planning(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render_planning(request)
 
@@ -116,7 +115,7 @@ def _render_planning(
 
 @require_POST
 @login_required
-@role_required(can_plan)
+@role_or_404(can_plan)
 def place_case(request: AuthenticatedHttpRequest, referral_pk: int) -> HttpResponse:
     referral = get_referral_for_user(request, referral_pk, action=AccessAction.UPDATE)
     if referral.status not in workflow.BACKLOG_STATES:
@@ -147,7 +146,7 @@ def _chosen_council(request: AuthenticatedHttpRequest, councils: Any) -> Council
 
 @require_http_methods(GET_POST)
 @login_required
-@role_required(can_plan)
+@role_or_404(can_plan)
 def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     councils = Council.objects.coordinated_by(request.user).filter(is_active=True)
     initial = MeetingForm.initial_for(_chosen_council(request, councils))
@@ -172,7 +171,7 @@ def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 @login_required
-@role_required(can_plan)
+@role_or_404(can_plan)
 def series_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     councils = Council.objects.coordinated_by(request.user).filter(is_active=True)
     initial = SeriesForm.initial_for(_chosen_council(request, councils))

@@ -100,9 +100,11 @@ def test_a_wrong_method_is_405(client, coordinator, meeting, item, name, kind, m
 
 @pytest.mark.parametrize("name,methods", ROLE_URLS)
 @pytest.mark.parametrize("role", ["case_worker", "council_member", "steering_member", "administrator"])
-def test_the_planning_pages_are_the_coordinators(request, client, council, name, methods, role):
+def test_the_planning_pages_are_the_coordinators_and_404_to_others(
+    request, client, council, name, methods, role
+):
     client.force_login(request.getfixturevalue(role))
-    assert client.get(reverse(name)).status_code == 403
+    assert client.get(reverse(name)).status_code == 404
 
 
 @pytest.mark.parametrize("name,methods", ROLE_URLS)
@@ -117,7 +119,7 @@ def test_placing_is_a_coordinators_post(client, case_worker, coordinator, meetin
     referral = accepted_referral(case_worker, coordinator)
     url = reverse("meetings:place_case", args=[referral.pk])
     client.force_login(case_worker)
-    assert client.post(url, {"meeting": meeting.pk}).status_code == 403
+    assert client.post(url, {"meeting": meeting.pk}).status_code == 404
     client.force_login(coordinator)
     assert client.get(url).status_code == 405
     client.logout()

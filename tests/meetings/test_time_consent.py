@@ -111,7 +111,8 @@ def test_consent_that_ends_the_case_cancels_what_waits_about_its_slots(
         notifications.notify_record_not_finalised(item)
         referral.consents.get(party="kommun").withdraw(by=case_worker, on=timezone.localdate())
         about_slot = Notification.objects.about(item)
-        assert about_slot.count() == 3
+        # The invitation sent on placing, the other kind's two, and the reminder.
+        assert about_slot.count() == 4
         assert set(about_slot.values_list("status", flat=True)) == {Delivery.CANCELLED}
 
 

@@ -105,7 +105,7 @@ def test_planning_twice_or_with_the_task_adds_each_reminder_once(case_worker, co
     services.plan_reminders()
     assert tasks.plan_reminders.apply(kwargs={"now": timezone.now().isoformat()}).get() == 3
     assert sorted(
-        Notification.objects.filter(kind__startswith="meetings.").values_list("kind", flat=True)
+        Notification.objects.filter(kind__in=notifications.REMINDER_KINDS).values_list("kind", flat=True)
     ) == [
         FOLLOW_UP,
         SOON,

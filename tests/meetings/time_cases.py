@@ -13,9 +13,13 @@ from tests.factories import accepted_referral, make_council, make_meeting
 def met_case(case_worker, coordinator, *, days_ago=1, council=None, **fields):  # type: ignore[no-untyped-def]
     """An accepted case placed on a meeting held ``days_ago`` days ago; its slot still planned."""
     council = council or make_council(coordinators=[coordinator])
-    meeting = make_meeting(council, days_ahead=-days_ago)
+    # Placed while the meeting was still to come; then the days pass.
+    meeting = make_meeting(council, days_ahead=1)
     referral = accepted_referral(case_worker, coordinator, **fields)
-    item = meeting.place_case(referral, by=coordinator, today=meeting.date)
+    item = meeting.place_case(referral, by=coordinator)
+    type(meeting).objects.filter(pk=meeting.pk).update(date=timezone.localdate() - timedelta(days=days_ago))
+    item.refresh_from_db()
+    item.meeting.refresh_from_db()
     referral.refresh_from_db()
     return referral, item
 
