@@ -215,12 +215,11 @@ class Participation(models.TextChoices):
 
 # The fields the lists read: the row, the participant's name and masked number
 # (and the hash the access log keeps), the organisation and the case worker.
+# Nothing a row does not show: every time read is parsed in Python.
 LIST_FIELDS = (
     "case_number",
     "status",
     "created_at",
-    "submitted_at",
-    *(f"tg_{group}" for group in TargetGroup.values),
     "organisation__name",
     "handler__first_name",
     "handler__last_name",
@@ -382,12 +381,16 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             .order_by("-created_at", "-pk")
             .values_list(*fields)
         )
-        kinds = {pk: _kinds_of(status, expires_on) for pk, status, expires_on in rows}
-        ranks = {kind.value: rank for rank, kind in enumerate(Todo)}
-        waiting = [pk for pk, _, _ in rows if kinds[pk]]
+        counts = dict.fromkeys(TODO_KINDS, 0)
+        ranked = []
+        for pk, status, expires_on in rows:
+            kinds = _kinds_of(status, expires_on)
+            for kind in kinds:
+                counts[kind] += 1
+            if kinds:
+                ranked.append((TODO_KINDS.index(kinds[0]), pk))
         # sorted() keeps newest first within a kind.
-        order = sorted(waiting, key=lambda pk: ranks[kinds[pk][0]])
-        counts = {kind.value: sum(kind.value in found for found in kinds.values()) for kind in Todo}
+        order = [pk for _, pk in sorted(ranked, key=lambda item: item[0])]
         return Worklist(order=order, counts=counts)
 
     def todo_counts(self, user: Any, today: date) -> dict[str, int]:
@@ -514,12 +517,17 @@ class Worklist:
     counts: dict[str, int]
 
 
+# Each kind of work, most urgent first, with the states that call for it (none for consent).
+TODO_KINDS = [kind.value for kind in Todo]
+_TODO_STATES = [(kind.value, workflow.TODO_STATES[kind]) for kind in Todo]
+
+
 def _kinds_of(status: str, consent_expires_on: date | None) -> list[str]:
     """The kinds of work waiting on one of the user's cases, most urgent first (as _todo_conditions)."""
     return [
-        kind.value
-        for kind in Todo
-        if (consent_expires_on is not None if kind == Todo.CONSENT else status in workflow.TODO_STATES[kind])
+        kind
+        for kind, states in _TODO_STATES
+        if (consent_expires_on is not None if kind == Todo.CONSENT else status in states)
     ]
 
 
