@@ -294,9 +294,15 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             accepted=models.Count("status", filter=Q(status=Status.ACCEPTED)),
         )
 
-    def with_list_data(self) -> ReferralQuerySet:
-        """What a list row shows (and the access log records), without the long texts it never shows."""
-        return self.select_related("participant", "organisation", "handler").only(*LIST_FIELDS)
+    def with_list_data(self, *, organisation: bool = True) -> ReferralQuerySet:
+        """What a list row shows (and the access log records), without the long texts it never shows.
+
+        ``organisation=False`` for a list without the organisation's column.
+        """
+        if organisation:
+            return self.select_related("participant", "organisation", "handler").only(*LIST_FIELDS)
+        fields = [name for name in LIST_FIELDS if not name.startswith("organisation__")]
+        return self.select_related("participant", "handler").only(*fields)
 
     def matching(
         self,
@@ -344,19 +350,8 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         """
         if "consent_expires_on" in self.query.annotations:
             return self
-        last_day = today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
-        first_end = (
-            Consent.objects.in_force(today)
-            .filter(referral=models.OuterRef("pk"), valid_until__lte=last_day)
-            .order_by("valid_until")
-            .values("valid_until")[:1]
-        )
         return self.annotate(
-            consent_expires_on=models.Case(
-                models.When(status__in=workflow.CONSENT_STATES, then=models.Subquery(first_end)),
-                default=None,
-                output_field=models.DateField(),
-            )
+            consent_expires_on=_consent_ending(today, settings.CONSENT_EXPIRY_WARNING_DAYS).first_end
         )
 
     def needing_action(self, user: Any, today: date) -> ReferralQuerySet:
@@ -366,8 +361,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         ending soon on the consent index of its end day. Tens of rows for a
         case worker however much the organisation's list grows.
         """
-        last_day = today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
-        ending = Consent.objects.in_force(today).filter(valid_until__lte=last_day).values("referral_id")
+        ending = _consent_ending(today, settings.CONSENT_EXPIRY_WARNING_DAYS).referrals
         return self.filter(handler_id=user.pk).filter(
             Q(status__in=WORK_STATES) | Q(status__in=workflow.CONSENT_STATES, pk__in=ending)
         )
@@ -443,10 +437,12 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         start = (page - 1) * size
         wanted = size + 1
         leading = first[start : start + wanted]
-        # One query whatever the page holds: its rows with work by id, the
+        # One query whatever the page holds: its rows with work by id (a page
+        # of them alone by the ids themselves, which is cheaper to plan), the
         # rest (if the page reaches them) by a newest-first subquery on the index.
-        ids = self.filter(pk__in=leading).values("pk")
+        ids: Any = leading
         if len(leading) < wanted:
+            ids = self.filter(pk__in=leading).values("pk")
             skip = max(start - len(first), 0)
             rest = self.exclude(pk__in=worklist.order) if worklist.order else self
             newest = rest.order_by("-created_at", "-pk").values("pk")[skip : skip + wanted - len(leading)]
@@ -507,6 +503,36 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
 
 # The states with work waiting for the case worker (consent ending soon is not a state).
 WORK_STATES = frozenset().union(*workflow.TODO_STATES.values())
+
+
+@dataclass(frozen=True)
+class ConsentEnding:
+    """A day's consents in force that end within the warning window, as the lists ask for them."""
+
+    # The first day a consent in force of the referral (an OuterRef) ends, if it matters.
+    first_end: models.Case
+    # The ids of the referrals with such a consent.
+    referrals: models.QuerySet[Any]
+
+
+@functools.lru_cache(maxsize=4)
+def _consent_ending(today: date, warning_days: int) -> ConsentEnding:
+    """Built once a day, not on every list: Django copies an expression or a subquery where it
+    is used, so one built before serves every request of the day (none is ever evaluated itself).
+    """
+    last_day = today + timedelta(days=warning_days)
+    ending = Consent.objects.in_force(today).filter(valid_until__lte=last_day)
+    first_end = (
+        ending.filter(referral=models.OuterRef("pk")).order_by("valid_until").values("valid_until")[:1]
+    )
+    return ConsentEnding(
+        first_end=models.Case(
+            models.When(status__in=workflow.CONSENT_STATES, then=models.Subquery(first_end)),
+            default=None,
+            output_field=models.DateField(),
+        ),
+        referrals=ending.values("referral_id"),
+    )
 
 
 @dataclass(frozen=True)
