@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import operator
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -238,14 +239,16 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         """What the user may see; everything else is a 404."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        allowed = Q(pk__in=[])
+        allowed = []
         if user.is_case_worker and user.organisation_id:
-            allowed |= Q(organisation_id=user.organisation_id)
+            allowed.append(Q(organisation_id=user.organisation_id))
         if user.is_coordinator:
-            allowed |= Q(status__in=workflow.COORDINATOR_STATES)
+            allowed.append(Q(status__in=workflow.COORDINATOR_STATES))
         # Council members see the cases on their council's agendas (meetings);
         # the steering group never sees referrals. A discarded draft is gone.
-        return self.filter(allowed, status__in=workflow.VISIBLE_STATES)
+        if not allowed:
+            return self.none()
+        return self.filter(functools.reduce(operator.or_, allowed), status__in=workflow.VISIBLE_STATES)
 
     def open(self) -> ReferralQuerySet:
         return self.filter(status__in=workflow.OPEN_STATES)
@@ -442,7 +445,9 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         # rest (if the page reaches them) by a newest-first subquery on the index.
         ids: Any = leading
         if len(leading) < wanted:
-            ids = self.filter(pk__in=leading).values("pk")
+            # The outer query applies this list's filters to every row: the ids
+            # with work need none of their own.
+            ids = Referral.objects.filter(pk__in=leading).values("pk")
             skip = max(start - len(first), 0)
             rest = self.exclude(pk__in=worklist.order) if worklist.order else self
             newest = rest.order_by("-created_at", "-pk").values("pk")[skip : skip + wanted - len(leading)]
