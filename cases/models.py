@@ -447,10 +447,15 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         if len(leading) < wanted:
             # The outer query applies this list's filters to every row: the ids
             # with work need none of their own.
-            ids = Referral.objects.filter(pk__in=leading).values("pk")
+            ids = Referral.objects.filter(pk__in=leading).order_by().values("pk")
             skip = max(start - len(first), 0)
             rest = self.exclude(pk__in=worklist.order) if worklist.order else self
-            newest = rest.order_by("-created_at", "-pk").values("pk")[skip : skip + wanted - len(leading)]
+            newest: Any = rest.order_by("-created_at", "-pk").values("pk")[
+                skip : skip + wanted - len(leading)
+            ]
+            if not connections[self.db].features.supports_slicing_ordering_in_compound:
+                # SQLite (development) refuses a LIMIT in a half of a union, not in a subquery.
+                newest = Referral.objects.filter(pk__in=newest).order_by().values("pk")
             # A union, not an OR: both halves stay index scans, joined on the primary key.
             ids = ids.union(newest, all=True) if leading else newest
         position = {pk: index for index, pk in enumerate(leading)}
