@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import operator
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -215,12 +216,11 @@ class Participation(models.TextChoices):
 
 # The fields the lists read: the row, the participant's name and masked number
 # (and the hash the access log keeps), the organisation and the case worker.
+# Nothing a row does not show: every time read is parsed in Python.
 LIST_FIELDS = (
     "case_number",
     "status",
     "created_at",
-    "submitted_at",
-    *(f"tg_{group}" for group in TargetGroup.values),
     "organisation__name",
     "handler__first_name",
     "handler__last_name",
@@ -239,14 +239,16 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         """What the user may see; everything else is a 404."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        allowed = Q(pk__in=[])
+        allowed = []
         if user.is_case_worker and user.organisation_id:
-            allowed |= Q(organisation_id=user.organisation_id)
+            allowed.append(Q(organisation_id=user.organisation_id))
         if user.is_coordinator:
-            allowed |= Q(status__in=workflow.COORDINATOR_STATES)
+            allowed.append(Q(status__in=workflow.COORDINATOR_STATES))
         # Council members see the cases on their council's agendas (meetings);
         # the steering group never sees referrals. A discarded draft is gone.
-        return self.filter(allowed, status__in=workflow.VISIBLE_STATES)
+        if not allowed:
+            return self.none()
+        return self.filter(functools.reduce(operator.or_, allowed), status__in=workflow.VISIBLE_STATES)
 
     def open(self) -> ReferralQuerySet:
         return self.filter(status__in=workflow.OPEN_STATES)
@@ -303,9 +305,15 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             accepted=models.Count("status", filter=Q(status=Status.ACCEPTED)),
         )
 
-    def with_list_data(self) -> ReferralQuerySet:
-        """What a list row shows (and the access log records), without the long texts it never shows."""
-        return self.select_related("participant", "organisation", "handler").only(*LIST_FIELDS)
+    def with_list_data(self, *, organisation: bool = True) -> ReferralQuerySet:
+        """What a list row shows (and the access log records), without the long texts it never shows.
+
+        ``organisation=False`` for a list without the organisation's column.
+        """
+        if organisation:
+            return self.select_related("participant", "organisation", "handler").only(*LIST_FIELDS)
+        fields = [name for name in LIST_FIELDS if not name.startswith("organisation__")]
+        return self.select_related("participant", "handler").only(*fields)
 
     def matching(
         self,
@@ -353,19 +361,8 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         """
         if "consent_expires_on" in self.query.annotations:
             return self
-        last_day = today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
-        first_end = (
-            Consent.objects.in_force(today)
-            .filter(referral=models.OuterRef("pk"), valid_until__lte=last_day)
-            .order_by("valid_until")
-            .values("valid_until")[:1]
-        )
         return self.annotate(
-            consent_expires_on=models.Case(
-                models.When(status__in=workflow.CONSENT_STATES, then=models.Subquery(first_end)),
-                default=None,
-                output_field=models.DateField(),
-            )
+            consent_expires_on=_consent_ending(today, settings.CONSENT_EXPIRY_WARNING_DAYS).first_end
         )
 
     def needing_action(self, user: Any, today: date) -> ReferralQuerySet:
@@ -375,8 +372,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         ending soon on the consent index of its end day. Tens of rows for a
         case worker however much the organisation's list grows.
         """
-        last_day = today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
-        ending = Consent.objects.in_force(today).filter(valid_until__lte=last_day).values("referral_id")
+        ending = _consent_ending(today, settings.CONSENT_EXPIRY_WARNING_DAYS).referrals
         return self.filter(handler_id=user.pk).filter(
             Q(status__in=WORK_STATES) | Q(status__in=workflow.CONSENT_STATES, pk__in=ending)
         )
@@ -390,12 +386,16 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             .order_by("-created_at", "-pk")
             .values_list(*fields)
         )
-        kinds = {pk: _kinds_of(status, expires_on) for pk, status, expires_on in rows}
-        ranks = {kind.value: rank for rank, kind in enumerate(Todo)}
-        waiting = [pk for pk, _, _ in rows if kinds[pk]]
+        counts = dict.fromkeys(TODO_KINDS, 0)
+        ranked = []
+        for pk, status, expires_on in rows:
+            kinds = _kinds_of(status, expires_on)
+            for kind in kinds:
+                counts[kind] += 1
+            if kinds:
+                ranked.append((TODO_KINDS.index(kinds[0]), pk))
         # sorted() keeps newest first within a kind.
-        order = sorted(waiting, key=lambda pk: ranks[kinds[pk][0]])
-        counts = {kind.value: sum(kind.value in found for found in kinds.values()) for kind in Todo}
+        order = [pk for _, pk in sorted(ranked, key=lambda item: item[0])]
         return Worklist(order=order, counts=counts)
 
     def todo_counts(self, user: Any, today: date) -> dict[str, int]:
@@ -448,13 +448,22 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         start = (page - 1) * size
         wanted = size + 1
         leading = first[start : start + wanted]
-        # One query whatever the page holds: its rows with work by id, the
+        # One query whatever the page holds: its rows with work by id (a page
+        # of them alone by the ids themselves, which is cheaper to plan), the
         # rest (if the page reaches them) by a newest-first subquery on the index.
-        ids = self.filter(pk__in=leading).values("pk")
+        ids: Any = leading
         if len(leading) < wanted:
+            # The outer query applies this list's filters to every row: the ids
+            # with work need none of their own.
+            ids = Referral.objects.filter(pk__in=leading).order_by().values("pk")
             skip = max(start - len(first), 0)
             rest = self.exclude(pk__in=worklist.order) if worklist.order else self
-            newest = rest.order_by("-created_at", "-pk").values("pk")[skip : skip + wanted - len(leading)]
+            newest: Any = rest.order_by("-created_at", "-pk").values("pk")[
+                skip : skip + wanted - len(leading)
+            ]
+            if not connections[self.db].features.supports_slicing_ordering_in_compound:
+                # SQLite (development) refuses a LIMIT in a half of a union, not in a subquery.
+                newest = Referral.objects.filter(pk__in=newest).order_by().values("pk")
             # A union, not an OR: both halves stay index scans, joined on the primary key.
             ids = ids.union(newest, all=True) if leading else newest
         position = {pk: index for index, pk in enumerate(leading)}
@@ -515,6 +524,36 @@ WORK_STATES = frozenset().union(*workflow.TODO_STATES.values())
 
 
 @dataclass(frozen=True)
+class ConsentEnding:
+    """A day's consents in force that end within the warning window, as the lists ask for them."""
+
+    # The first day a consent in force of the referral (an OuterRef) ends, if it matters.
+    first_end: models.Case
+    # The ids of the referrals with such a consent.
+    referrals: models.QuerySet[Any]
+
+
+@functools.lru_cache(maxsize=4)
+def _consent_ending(today: date, warning_days: int) -> ConsentEnding:
+    """Built once a day, not on every list: Django copies an expression or a subquery where it
+    is used, so one built before serves every request of the day (none is ever evaluated itself).
+    """
+    last_day = today + timedelta(days=warning_days)
+    ending = Consent.objects.in_force(today).filter(valid_until__lte=last_day)
+    first_end = (
+        ending.filter(referral=models.OuterRef("pk")).order_by("valid_until").values("valid_until")[:1]
+    )
+    return ConsentEnding(
+        first_end=models.Case(
+            models.When(status__in=workflow.CONSENT_STATES, then=models.Subquery(first_end)),
+            default=None,
+            output_field=models.DateField(),
+        ),
+        referrals=ending.values("referral_id"),
+    )
+
+
+@dataclass(frozen=True)
 class Worklist:
     """A case worker's cases with work waiting: their ids most urgent first, and how many of each kind."""
 
@@ -522,12 +561,17 @@ class Worklist:
     counts: dict[str, int]
 
 
+# Each kind of work, most urgent first, with the states that call for it (none for consent).
+TODO_KINDS = [kind.value for kind in Todo]
+_TODO_STATES = [(kind.value, workflow.TODO_STATES[kind]) for kind in Todo]
+
+
 def _kinds_of(status: str, consent_expires_on: date | None) -> list[str]:
     """The kinds of work waiting on one of the user's cases, most urgent first (as _todo_conditions)."""
     return [
-        kind.value
-        for kind in Todo
-        if (consent_expires_on is not None if kind == Todo.CONSENT else status in workflow.TODO_STATES[kind])
+        kind
+        for kind, states in _TODO_STATES
+        if (consent_expires_on is not None if kind == Todo.CONSENT else status in states)
     ]
 
 

@@ -86,7 +86,12 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     has_todo_list = permissions.has_todo_list(user)
     worklist = visible.worklist(user, today) if has_todo_list else None
     chosen = filters.chosen()
-    referrals = visible.with_list_data().matching(user=user, today=today, **chosen).search(query)
+    show_organisation = not permissions.lists_only_own_organisation(user)
+    referrals = (
+        visible.with_list_data(organisation=show_organisation)
+        .matching(user=user, today=today, **chosen)
+        .search(query)
+    )
     page: Any
     if query:
         # A search says how many it found: few, found through an index.
@@ -113,7 +118,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": query,
         "params": params.urlencode(),
         "show_names": show_names,
-        "show_organisation": not permissions.lists_only_own_organisation(user),
+        "show_organisation": show_organisation,
         "todo": _todo_list(worklist.counts, filters) if worklist is not None else None,
     }
     return render(request, "cases/referral_list.html", context)

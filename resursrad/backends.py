@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import OuterRef
+from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -25,17 +26,24 @@ class EmailBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         """The logged-in user with their organisation and unread notifications, which every
         page's header shows: one query."""
-        from resursrad.notifications.models import Notification
-
         try:
-            user = (
-                User.objects.select_related("organisation")
-                .annotate(unread_notifications=Notification.objects.unread_count_of(OuterRef("pk")))
-                .get(pk=user_id)
-            )
+            user = _users_with_header_data().get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+@functools.cache
+def _users_with_header_data() -> QuerySet[User]:
+    """Built once per process: the annotation's subquery costs more to build than the query to run.
+
+    Never evaluated itself (each get() is a copy), so no row is kept between requests.
+    """
+    from resursrad.notifications.models import Notification
+
+    return User.objects.select_related("organisation").annotate(
+        unread_notifications=Notification.objects.unread_count_of(OuterRef("pk"))
+    )
 
 
 def _is_ip(value: str) -> bool:

@@ -1,4 +1,4 @@
-"""The referral list's rows, written in Python.
+"""The referral list's and the inbox's rows, written in Python.
 
 A row through the template language costs a dozen nodes, each resolving its
 variables and translating its labels anew: for a page of 25 rows most of the
@@ -7,19 +7,24 @@ translated once per page.
 
     {% load case_rows %}
     {% referral_rows page.object_list show_names=show_names show_organisation=show_organisation %}
+    {% inbox_rows page.object_list now=now long_wait_text=long_wait_text %}
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
-from resursrad.templatetags.presentation import day
+from cases.models import TargetGroup
+from resursrad.templatetags.presentation import day, minute
 
 register = template.Library()
 
@@ -67,5 +72,38 @@ def referral_rows(referrals: Iterable[Any], *, show_names: bool, show_organisati
             f'<td data-label="{case_worker_label}">{_e(handler.first_name)} {_e(handler.last_name)}</td>'
         )
         cells.append(f'<td data-label="{created_label}">{_e(day(referral.created_at))}</td>')
+        rows.append("    <tr>\n      " + "\n      ".join(cells) + "\n    </tr>\n")
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def inbox_rows(referrals: Iterable[Any], *, now: datetime, long_wait_text: str) -> SafeString:
+    """One <tr> per referral of the coordinator's inbox: case number (linked, with an answer's
+    mark), organisation, target groups, submitted, waiting (with a long wait's mark)."""
+    answered = _e(gettext("Answer received"))
+    organisation_label = _e(gettext("Organisation"))
+    target_groups_label = _e(gettext("Target groups"))
+    submitted_label = _e(gettext("Submitted"))
+    waiting_label = _e(gettext("Waiting"))
+    long_wait = conditional_escape(long_wait_text)
+    group_labels = {group: str(group.label) for group in TargetGroup}
+    rows = []
+    for referral in referrals:
+        title = f'<a href="{_e(referral.get_absolute_url())}">{_e(referral.case_number)}</a>'
+        if referral.answered:
+            title += f' <span class="badge status-badge status-submitted">{answered}</span>'
+        groups = ", ".join(_e(group_labels[group]) for group in referral.target_groups)
+        submitted_at = referral.submitted_at
+        waited = _e(timesince(submitted_at, now)) if submitted_at else ""
+        if referral.long_wait:
+            waited += f' <span class="badge text-bg-warning">{long_wait}</span>'
+        cells = [
+            f'<td class="table-cards-title">{title}</td>',
+            f'<td data-label="{organisation_label}">{_e(referral.organisation)}</td>',
+            f'<td data-label="{target_groups_label}">{groups}</td>',
+            f'<td data-label="{submitted_label}">{_e(minute(submitted_at))}</td>',
+            f'<td class="table-cards-status{" wait-long" if referral.long_wait else ""}" '
+            f'data-label="{waiting_label}">{waited}</td>',
+        ]
         rows.append("    <tr>\n      " + "\n      ".join(cells) + "\n    </tr>\n")
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

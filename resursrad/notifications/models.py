@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,10 +93,12 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 
         The page's user is loaded once per request anyway (resursrad.backends): the
         badge's count rides along in that query instead of costing one of its own.
+        Without ``now``, the database's time of the query: the expression holds
+        for any request, so it can be built once.
         """
-        now = now or timezone.now()
+        due = now or Now()
         counted = (
-            self.filter(recipient=recipient, due_at__lte=now, read_at__isnull=True)
+            self.filter(recipient=recipient, due_at__lte=due, read_at__isnull=True)
             .exclude(status=Delivery.CANCELLED)
             .order_by()
             .values("recipient")

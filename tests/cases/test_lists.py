@@ -228,6 +228,12 @@ def test_the_inbox_marks_answers_and_long_waits_and_filters(
     assert rows[old.pk].long_wait and not rows[answered.pk].long_wait
     content = response.content.decode()
     assert "Svar inkommet" in content and "Över 10 dagar" in content
+    # Each row: the linked case, its organisation, target groups, when it came and how long it waited.
+    assert f'<a href="{answered.get_absolute_url()}">{answered.case_number}</a> <span' in content
+    assert f">{case_worker.organisation.name}</td>" in content
+    assert ">Ung med funktionsnedsättning</td>" in content and ">Långtidssjukskriven</td>" in content
+    assert content.count('class="table-cards-status wait-long"') == 1
+    assert 'data-label="Väntat">1\xa0vecka, 4\xa0dagar <span class="badge text-bg-warning">' in content
     by_group = client.get(reverse("cases:inbox"), {"target_group": "young_disability"})
     assert [r.pk for r in by_group.context["page"].object_list] == [answered.pk]
     by_org = client.get(reverse("cases:inbox"), {"organisation": other_case_worker.organisation_id})

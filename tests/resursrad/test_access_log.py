@@ -1,9 +1,10 @@
 import pytest
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from resursrad.models import AccessAction, AccessLog
-from tests.factories import make_referral, submitted_referral
+from tests.factories import make_participant, make_referral, submitted_referral
 
 
 def read(client, user, referral):
@@ -260,3 +261,67 @@ def test_postgresql_refuses_to_truncate_the_log(client, case_worker):
         cursor.execute("SET LOCAL resursrad.allow_log_truncate = 'off'")
         cursor.execute("TRUNCATE resursrad_accesslog")
     assert AccessLog.objects.count() == 1
+
+
+def _logged_rows(action, **where):
+    fields = ("user_id", "organisation_id", "referral_id", "participant_id", "case_number", "subject_hash")
+    return sorted(AccessLog.objects.filter(action=action, **where).values_list(*fields))
+
+
+def _shown_rows(user, referrals):
+    return sorted(
+        (
+            user.pk,
+            user.organisation_id,
+            referral.pk,
+            referral.participant_id,
+            referral.case_number,
+            referral.participant.number_hash,
+        )
+        for referral in referrals
+    )
+
+
+def test_a_list_logs_each_case_it_shows_once_with_who_what_and_when(client, case_worker):
+    referrals = [submitted_referral(case_worker) for _ in range(27)]
+    client.force_login(case_worker)
+    client.get(reverse("cases:list"))  # renews the session
+    before = timezone.now()
+    response = client.get(reverse("cases:list"))
+    shown = response.context["page"].object_list
+    assert len(shown) == 25 and {r.pk for r in shown} <= {r.pk for r in referrals}
+    request_id = response["X-Request-ID"]
+    assert _logged_rows(AccessAction.LIST, request_id=request_id) == _shown_rows(case_worker, shown)
+    # Nothing else from that request, and all of it at the time it was shown.
+    logged = AccessLog.objects.filter(at__gte=before)
+    assert {(entry.request_id, entry.action) for entry in logged} == {(request_id, AccessAction.LIST)}
+    assert all(before <= entry.at <= timezone.now() for entry in logged)
+
+
+def test_without_postgresql_arrays_the_same_rows_are_logged(rf, case_worker, monkeypatch):
+    # SQLite (development) has no arrays: record_many writes the same rows from instances.
+    referrals = [submitted_referral(case_worker) for _ in range(3)]
+    request = rf.get("/")
+    request.user, request.request_id = case_worker, "a" * 32
+    AccessLog.record_many(request, referrals, AccessAction.LIST)
+    with monkeypatch.context() as patched:
+        patched.setattr(connection, "vendor", "sqlite")
+        AccessLog.record_many(request, referrals, AccessAction.SEARCH)
+    assert (
+        _logged_rows(AccessAction.LIST)
+        == _logged_rows(AccessAction.SEARCH)
+        == _shown_rows(case_worker, referrals)
+    )
+    assert set(AccessLog.objects.values_list("request_id", flat=True)) == {"a" * 32}
+    AccessLog.record_many(request, [], AccessAction.LIST)
+    assert AccessLog.objects.count() == 6
+
+
+def test_a_search_logs_what_it_found_and_a_page_without_rows_logs_nothing(client, case_worker):
+    found = submitted_referral(case_worker)
+    submitted_referral(case_worker, participant=make_participant(first_name="Annan", last_name="Person"))
+    client.force_login(case_worker)
+    client.post(reverse("cases:list"), {"q": found.case_number})
+    assert _logged_rows(AccessAction.SEARCH) == _shown_rows(case_worker, [found])
+    client.get(reverse("cases:list"), {"page": "9"})
+    assert AccessLog.objects.filter(action=AccessAction.LIST).count() == 0
