@@ -74,7 +74,8 @@ def test_a_draft_record_reminds_the_councils_coordinators_the_day_after_the_meet
     assert row.recipient == coordinator
     assert row.due_at == _at(item.meeting.date + timedelta(days=1))
     assert row.context == {"case_number": referral.case_number, "date": item.meeting.date.isoformat()}
-    assert row.url == f"/cases/{referral.pk}/"
+    # It opens the record to finalise.
+    assert row.url == f"/meetings/slots/{item.pk}/record/"
 
 
 def test_a_planned_slot_of_a_past_meeting_without_a_record_reminds_too(case_worker, coordinator):
