@@ -167,6 +167,7 @@ class Seeded:
     search_words: str = ""
     history_number: str = ""
     log_email: str = ""
+    meeting: Any = None
     pool: list[tuple[int, int, str, str, int, datetime]] = field(default_factory=list)
 
 
@@ -533,6 +534,60 @@ def bulk_access_log(seeded: Seeded, rng: random.Random, count: int, now: datetim
     AccessLog.objects.bulk_create(rows, batch_size=5000)
 
 
+# A coming meeting with a full agenda, and this many meetings of its council per 1x.
+AGENDA_SLOTS = 12
+MEETINGS_PER_SCALE = 2
+
+
+def seed_agenda(seeded: Seeded, rng: random.Random) -> Any:
+    """A council run by the bench's coordinator, and a coming meeting with AGENDA_SLOTS cases placed."""
+    from datetime import time
+
+    from meetings.models import Council, CouncilMember, Meeting
+    from resursrad.models import User
+
+    council = Council.objects.create(name="Bänkrådet", default_place="Kommunhuset, rum 3")
+    council.coordinators.add(seeded.coordinator)
+    for member in User.objects.filter(is_council_member=True, organisation__isnull=False).select_related(
+        "organisation"
+    ):
+        assert member.organisation is not None
+        CouncilMember.objects.create(council=council, user=member, party=member.organisation.party)
+    meeting = Meeting.objects.create(
+        council=council,
+        date=date.today() + timedelta(days=14),
+        starts_at=time(8, 0),
+        ends_at=time(20, 0),
+        place=council.default_place,
+    )
+    accepted: list[Any] = []
+    while len(accepted) < AGENDA_SLOTS:
+        made = domain_referrals(seeded.staff, rng, tag=f"agenda{len(accepted)}")
+        accepted.append(made[3])
+    for referral in accepted:
+        meeting.place_case(referral, by=seeded.coordinator)
+    return meeting
+
+
+def more_meetings(seeded: Seeded, count: int) -> None:
+    """Meetings of the bench council, every other day back and forth from today, with empty agendas."""
+    from datetime import time
+
+    from meetings.models import Meeting
+
+    council = seeded.meeting.council
+    Meeting.objects.bulk_create(
+        Meeting(
+            council=council,
+            date=date.today() + timedelta(days=2 * ((index % 2) * 2 - 1) * (index // 2 + 1)),
+            starts_at=time(9, 0),
+            ends_at=time(12, 0),
+            place=council.default_place,
+        )
+        for index in range(max(count, 0))
+    )
+
+
 def grow(seeded: Seeded, rng: random.Random, scale: int, now: datetime) -> None:
     """Add referrals and access-log rows until the database holds `scale` times the 1x amount."""
     from django.db import connection
@@ -541,6 +596,11 @@ def grow(seeded: Seeded, rng: random.Random, scale: int, now: datetime) -> None:
     from resursrad.models import AccessLog
 
     made = domain_referrals(seeded.staff, rng, tag=str(scale))
+    from meetings.models import Meeting
+
+    if seeded.meeting is None:
+        seeded.meeting = seed_agenda(seeded, rng)
+    more_meetings(seeded, MEETINGS_PER_SCALE * scale - Meeting.objects.count())
     wanted = REFERRALS_PER_SCALE * scale - Referral.objects.count()
     bulk_referrals(seeded.staff, rng, wanted, now)
     seeded.pool = list(
@@ -586,6 +646,14 @@ def pages_for(seeded: Seeded) -> list[Page]:
         Page("Coordinator: inbox", "coordinator", "get", reverse("cases:inbox")),
         Page("Coordinator: list", "coordinator", "get", reverse("cases:list")),
         Page("Case page", "coordinator", "get", reverse("cases:detail", args=[case])),
+        Page("Coordinator: planning", "coordinator", "get", reverse("meetings:planning")),
+        Page(
+            f"Agenda, {AGENDA_SLOTS} slots",
+            "coordinator",
+            "get",
+            reverse("meetings:agenda", args=[seeded.meeting.pk]),
+        ),
+        Page("Meeting view", "coordinator", "get", reverse("meetings:run", args=[seeded.meeting.pk])),
         Page("Print view", "case_worker", "get", reverse("cases:print", args=[case])),
         Page("Access log", "administrator", "get", reverse("access_log")),
         Page(
