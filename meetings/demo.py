@@ -213,4 +213,6 @@ def load_demo_data() -> int:
     for referral in (first, second):
         upcoming.place_case(referral, by=coordinator)
         created += 2
+    # Sent, so that a council member who logs in finds it under "Mina dagordningar".
+    upcoming.send_agenda(by=coordinator)
     return created

@@ -59,6 +59,8 @@ def test_the_coming_agenda_has_two_slots_with_their_parties_invited(demo):
     items = list(upcoming.items.planned().order_by("position"))
     assert [item.position for item in items] == [1, 2]
     assert {item.referral.status for item in items} == {Status.SCHEDULED}
+    # Sent: a council member finds it among their agendas.
+    assert upcoming.status == MeetingStatus.AGENDA_SENT
     for item in items:
         invited = set(Representative.objects.filter(item=item).values_list("member__party", flat=True))
         assert invited == set(item.referral.requested_parties)
