@@ -36,6 +36,7 @@ class UserAdmin(BaseUserAdmin):
         "is_coordinator",
         "is_council_member",
         "is_steering_member",
+        "is_deviation_contact",
         "is_administrator",
         "is_active",
         "organisation__party",
@@ -53,6 +54,7 @@ class UserAdmin(BaseUserAdmin):
                     "is_coordinator",
                     "is_council_member",
                     "is_steering_member",
+                    "is_deviation_contact",
                     "is_administrator",
                     "is_active",
                 )

@@ -28,6 +28,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     COUNCIL_MEMBER = "council_member", _("Council member")
     STEERING_MEMBER = "steering_member", _("Steering group member")
+    DEVIATION_CONTACT = "deviation_contact", _("Deviation contact")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
@@ -103,6 +104,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_coordinator = models.BooleanField(_("coordinator"), default=False)
     is_council_member = models.BooleanField(_("council member"), default=False)
     is_steering_member = models.BooleanField(_("steering group member"), default=False)
+    is_deviation_contact = models.BooleanField(
+        _("deviation contact"),
+        default=False,
+        help_text=_(
+            "Answers the steering group's requests for a statement about deviations for the organisation. "
+            "The organisation's steering group member is a contact too."
+        ),
+    )
     is_administrator = models.BooleanField(
         _("administrator"), default=False, help_text=_("May use the administration pages.")
     )
@@ -148,6 +157,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             (self.is_coordinator, Role.COORDINATOR),
             (self.is_council_member, Role.COUNCIL_MEMBER),
             (self.is_steering_member, Role.STEERING_MEMBER),
+            (self.is_deviation_contact, Role.DEVIATION_CONTACT),
             (self.is_administrator, Role.ADMINISTRATOR),
         ]
         return [role for held, role in flags if held]

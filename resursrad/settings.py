@@ -69,6 +69,12 @@ CONSENT_EXPIRY_WARNING_DAYS = env_int("CONSENT_EXPIRY_WARNING_DAYS", 30, minimum
 PLAN_ITEM_REMINDER_DAYS = env_int("PLAN_ITEM_REMINDER_DAYS", 7, minimum=1)
 # The council's coordinators are reminded this many days before a case's follow-up date.
 FOLLOW_UP_REMINDER_DAYS = env_int("FOLLOW_UP_REMINDER_DAYS", 7, minimum=1)
+# The steering group answers a deviation's reporter within this many days of the report.
+DEVIATION_ANSWER_DAYS = env_int("DEVIATION_ANSWER_DAYS", 60, minimum=1)
+# A request for a statement about a deviation suggests an answer within this many days.
+DEVIATION_STATEMENT_DAYS = env_int("DEVIATION_STATEMENT_DAYS", 21, minimum=1)
+# The handler and the party's contact are reminded this many days before a deviation deadline.
+DEVIATION_REMINDER_DAYS = env_int("DEVIATION_REMINDER_DAYS", 7, minimum=1)
 # The consent form suggests this validity, counted in months from the day consent is given.
 CONSENT_DEFAULT_VALIDITY_MONTHS = env_int("CONSENT_DEFAULT_VALIDITY_MONTHS", 12, minimum=1)
 # The key of the keyed hash (HMAC) of personal identity numbers, kept in the

@@ -155,3 +155,24 @@ def scheduled_referral(by, coordinator, meeting=None, **fields):
     meeting.place_case(referral, by=coordinator)
     referral.refresh_from_db()
     return referral
+
+
+# --- deviations: reported and reviewed through the domain methods ---
+
+
+def report_deviation(by, **fields):
+    """A de-identified deviation reported by ``by`` (a case worker, coordinator or council member)."""
+    from django.utils import timezone
+
+    from deviations.models import Deviation
+
+    values = {
+        "category": "information",
+        "description": "Läkarintyget nådde inte Försäkringskassan trots att regionen skickat det.",
+        "parties": ["fk", "region"],
+        "observed_on": timezone.localdate(),
+        "consequence": "Ersättningen försenades i sex veckor.",
+        "suggestion": "En gemensam rutin för överlämning av intyg.",
+    }
+    values.update(fields)
+    return Deviation.objects.model.report(by=by, **values)

@@ -1,0 +1,5 @@
+"""The deviations report pages."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

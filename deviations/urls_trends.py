@@ -1,0 +1,5 @@
+"""The deviations trends pages."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
