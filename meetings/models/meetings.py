@@ -175,6 +175,28 @@ class Meeting(models.Model):
             start = end + timedelta(minutes=self.break_minutes)
         return times
 
+    def has_room_after(self, count: int) -> bool:
+        """Whether a slot after ``count`` planned ones would start before the meeting's end.
+
+        A slot that starts before the end but runs past it is allowed (the
+        agenda warns, see ``overruns``): the coordinator may run a little over.
+        A slot that would start at or after the end is not on the meeting at all.
+        """
+        start = datetime.combine(self.date, self.starts_at) + count * timedelta(
+            minutes=self.slot_minutes + self.break_minutes
+        )
+        return start < datetime.combine(self.date, self.ends_at)
+
+    def _check_room(self, planned: int) -> None:
+        """Call on the locked row, with the number of slots already planned."""
+        if not self.has_room_after(planned):
+            raise MeetingFull(
+                gettext(
+                    "The meeting is full: there is no time left before the meeting's end. "
+                    "Choose another meeting or make the meeting longer."
+                )
+            )
+
     def overruns(self, count: int) -> bool:
         """Whether ``count`` slots run past the meeting's end."""
         if count == 0:
@@ -262,7 +284,8 @@ class Meeting(models.Model):
             if meeting.date < today:
                 raise DomainError(gettext("The meeting has already taken place. Choose a coming meeting."))
             purpose = Purpose.FOLLOW_UP if referral.status == Status.FOLLOW_UP else Purpose.FIRST
-            position = (meeting.items.planned().aggregate(models.Max("position"))["position__max"] or 0) + 1
+            planned = meeting.items.planned().aggregate(count=models.Count("pk"), last=models.Max("position"))
+            position = (planned["last"] or 0) + 1
             try:
                 with transaction.atomic():
                     item = AgendaItem.objects.create(
@@ -283,6 +306,9 @@ class Meeting(models.Model):
                 raise DomainError(
                     gettext("The case already has a time on an agenda. Move it from there instead.")
                 ) from error
+            # After the insert, so that a case placed twice hears that first; the
+            # meeting lock makes two placements into the last slot take turns.
+            meeting._check_room(planned["count"])
             # Raises (and rolls back the slot) unless the case waits in the backlog
             # and consent still covers its parties.
             referral.perform("schedule", by=by, today=today)
@@ -441,6 +467,23 @@ class Meeting(models.Model):
             starts_at = fields.get("starts_at", meeting.starts_at)
             ends_at = fields.get("ends_at", meeting.ends_at)
             self._check_times(day, starts_at, ends_at, min(today, meeting.date))
+            planned = meeting.items.planned().count()
+            edited = Meeting(
+                date=day,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                slot_minutes=fields.get("slot_minutes", meeting.slot_minutes),
+                break_minutes=fields.get("break_minutes", meeting.break_minutes),
+            )
+            if planned and not edited.has_room_after(planned - 1):
+                raise AgendaDoesNotFit(
+                    gettext(
+                        "With these times the last of the %(count)s cases on the agenda would start at "
+                        "or after the meeting's end. Enter a later end time, shorten the slots or breaks, "
+                        "or first move cases to another meeting."
+                    )
+                    % {"count": planned}
+                )
             clash = (
                 self._overlapping(meeting.council_id, day, starts_at, ends_at).exclude(pk=meeting.pk).first()
             )
@@ -505,6 +548,17 @@ class Meeting(models.Model):
             meetings_notifications.after_agenda_sent(meeting, by=by)
         self.refresh_from_db()
         return True
+
+
+class MeetingFull(DomainError):
+    """No slot would start before the meeting's end: nothing more can be placed on it."""
+
+
+class AgendaDoesNotFit(DomainError):
+    """New times would leave planned slots starting at or after the meeting's end."""
+
+    # The form field the message belongs beside.
+    field = "ends_at"
 
 
 class MeetingEditConflict(DomainError):
@@ -724,9 +778,11 @@ class AgendaItem(models.Model):
             target = meetings[other.pk]
             if target.date < timezone.localdate():
                 raise DomainError(gettext("The meeting has already taken place. Choose a coming meeting."))
+            planned = target.items.planned().aggregate(count=models.Count("pk"), last=models.Max("position"))
+            target._check_room(planned["count"])
             item.status = ItemStatus.REMOVED
             item.save(update_fields=["status", "updated_at"])
-            position = (target.items.planned().aggregate(models.Max("position"))["position__max"] or 0) + 1
+            position = (planned["last"] or 0) + 1
             moved = AgendaItem.objects.create(
                 meeting=target,
                 referral_id=item.referral_id,
