@@ -22,6 +22,8 @@ from resursrad.models import Party, User
 
 # How many meetings a series may hold (as Meeting.create_series).
 SERIES_LIMIT = 60
+# The meeting's details that decide when each slot starts (the end decides only how many fit).
+TIMING_FIELDS = frozenset({"date", "starts_at", "slot_minutes", "break_minutes"})
 
 
 class MeetingStatus(models.TextChoices):
@@ -447,7 +449,9 @@ class Meeting(models.Model):
             )
         return meetings, True
 
-    def update_details(self, *, expected_version: int, today: dt.date | None = None, **fields: Any) -> bool:
+    def update_details(
+        self, *, expected_version: int, today: dt.date | None = None, by: User | None = None, **fields: Any
+    ) -> bool:
         """Save new details unless someone else saved first (then MeetingEditConflict); False if nothing changed."""
         today = today or timezone.localdate()
         with transaction.atomic():
@@ -498,10 +502,15 @@ class Meeting(models.Model):
                         "end": f"{clash.ends_at:%H:%M}",
                     }
                 )
+            moves_slots = any(
+                name in TIMING_FIELDS and getattr(meeting, name) != value for name, value in fields.items()
+            )
             for name, value in fields.items():
                 setattr(meeting, name, value)
             meeting.version += 1
             meeting.save(update_fields=[*fields, "version", "updated_at"])
+            if moves_slots:
+                times_changed(list(meeting.items.planned().values_list("pk", flat=True)), by=by)
         self.refresh_from_db()
         return True
 
@@ -518,12 +527,18 @@ class Meeting(models.Model):
             # Lock order: meeting, slots, referrals (in perform).
             items = list(meeting.items.planned().select_for_update().order_by("position", "pk"))
             comment = gettext("The meeting on %(date)s was cancelled.") % {"date": meeting.date.isoformat()}
+            case_workers = []
             for item in items:
                 item.status = ItemStatus.REMOVED
                 item.save(update_fields=["status", "updated_at"])
                 name = "unschedule_follow_up" if item.purpose == Purpose.FOLLOW_UP else "unschedule"
-                Referral.objects.get(pk=item.referral_id).perform(name, by=by, comment=comment)
+                referral = Referral.objects.select_related("handler").get(pk=item.referral_id)
+                referral.perform(name, by=by, comment=comment)
                 meetings_notifications.after_taken_off(item)
+                case_workers.append(referral.handler)
+            meetings_notifications.after_cancelled(
+                meeting, case_workers, agenda_was_sent=meeting.agenda_is_sent, by=by
+            )
             meeting.status = MeetingStatus.CANCELLED
             meeting.cancel_reason = reason[:300]
             meeting.version += 1
@@ -572,6 +587,18 @@ class MeetingEditConflict(DomainError):
             )
         )
         self.current = current
+
+
+def times_changed(item_pks: list[int], *, by: User | None) -> None:
+    """These slots' start times changed: raise their calendar SEQUENCE and send the updated invitations.
+
+    Call in the changing transaction, with the meeting locked.
+    """
+    if not item_pks:
+        return
+    AgendaItem.objects.filter(pk__in=item_pks).update(sequence=models.F("sequence") + 1)
+    for item in AgendaItem.objects.filter(pk__in=item_pks).select_related("meeting", "referral__handler"):
+        meetings_notifications.after_time_changed(item, by=by)
 
 
 def _default_participation(referral: Referral) -> str:
@@ -703,6 +730,9 @@ class AgendaItem(models.Model):
         blank=True,
         related_name="attended_agenda_items",
     )
+    # The calendar invitation's SEQUENCE (RFC 5545): raised each time the slot's
+    # time changes, so that calendars take the updated invitation over the old one.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -749,12 +779,14 @@ class AgendaItem(models.Model):
             item = AgendaItem.objects.select_for_update().get(pk=self.pk)
             if item.status != ItemStatus.PLANNED:
                 raise DomainError(gettext("The case is no longer on this agenda."))
+            later = item.later_slots()
             item.status = ItemStatus.REMOVED
             item.save(update_fields=["status", "updated_at"])
             self.status = item.status
             name = "unschedule_follow_up" if item.purpose == Purpose.FOLLOW_UP else "unschedule"
             item.referral.perform(name, by=by, comment=comment)
             meetings_notifications.after_taken_off(item)
+            times_changed(later, by=by)
 
     def move_to(self, other: Meeting, *, by: User) -> AgendaItem:
         """Move the case to another coming meeting of the same council, last on its agenda."""
@@ -780,6 +812,7 @@ class AgendaItem(models.Model):
                 raise DomainError(gettext("The meeting has already taken place. Choose a coming meeting."))
             planned = target.items.planned().aggregate(count=models.Count("pk"), last=models.Max("position"))
             target._check_room(planned["count"])
+            later = item.later_slots()
             item.status = ItemStatus.REMOVED
             item.save(update_fields=["status", "updated_at"])
             position = (planned["last"] or 0) + 1
@@ -797,6 +830,7 @@ class AgendaItem(models.Model):
             )
             meetings_notifications.after_taken_off(item)
             meetings_notifications.after_placed(moved, by=by)
+            times_changed(later, by=by)
         self.status = ItemStatus.REMOVED
         return moved
 
@@ -814,6 +848,14 @@ class AgendaItem(models.Model):
         return (
             timezone.make_aware(datetime.combine(day, start)),
             timezone.make_aware(datetime.combine(day, end)),
+        )
+
+    def later_slots(self) -> list[int]:
+        """The planned slots after this one on its agenda: their times move up if it leaves."""
+        return list(
+            self.meeting.items.planned()
+            .filter(Q(position__gt=self.position) | Q(position=self.position, pk__gt=self.pk))
+            .values_list("pk", flat=True)
         )
 
     def move_within(self, step: int, *, by: User, seen_position: int | None = None) -> None:
@@ -852,6 +894,9 @@ class AgendaItem(models.Model):
                     item.updated_at = now
                     changed.append(item)
             AgendaItem.objects.bulk_update(changed, ["position", "updated_at"])
+            # Only the two swapped slots change their times; the renumbering of the
+            # others (gaps left by slots taken off) moves no time.
+            times_changed([items[index].pk, items[target].pk], by=by)
         self.refresh_from_db(fields=["position"])
 
     def set_details(

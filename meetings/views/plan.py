@@ -227,7 +227,9 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     saved = None
     if request.method == "POST" and form.is_valid():
         try:
-            meeting.update_details(expected_version=form.cleaned_data["version"] or 0, **form.details())
+            meeting.update_details(
+                expected_version=form.cleaned_data["version"] or 0, by=request.user, **form.details()
+            )
         except MeetingEditConflict as error:
             messages.error(request, str(error))
             saved = error.current

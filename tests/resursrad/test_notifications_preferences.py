@@ -23,6 +23,8 @@ CASE_WORKER_KINDS = {
     "meetings.plan_item_due_soon",
     "meetings.plan_item_overdue",
     "meetings.invited",
+    "meetings.time_changed",
+    "meetings.meeting_cancelled",
 }
 COORDINATOR_KINDS = {
     "cases.submitted",
