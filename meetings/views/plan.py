@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,6 +93,7 @@ def _render_planning(
         .only("pk", "case_number", "status", "backlog_since", "requested_parties")
     )
     page = Paginator(backlog, BACKLOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    options = meeting_options(meetings)
     rows = [
         {
             "referral": referral,
@@ -112,7 +114,9 @@ def _render_planning(
             }
             for m in meetings
         ],
-        "meeting_options": meeting_options(meetings),
+        # The same options in every row: rendered once, not once per row.
+        "meeting_options": options,
+        "options_html": render_to_string("meetings/plan/partials/meeting_options.html", {"options": options}),
         "councils": list(Council.objects.coordinated_by(user).filter(is_active=True)),
         "now": timezone.now(),
         **_errors(*(row["form"] for row in rows if row["form"] is not None)),
@@ -309,6 +313,7 @@ def _render_agenda(
     others = (
         _coming_meetings(request.user, council=meeting.council, exclude=meeting) if meeting.is_open else []
     )
+    move_options = meeting_options(others)
     slots = [
         {
             "item": item,
@@ -328,7 +333,10 @@ def _render_agenda(
         "meeting": meeting,
         "slots": slots,
         "overruns": meeting.overruns(len(items)),
-        "move_options": meeting_options(others),
+        "move_options": move_options,
+        "options_html": render_to_string(
+            "meetings/plan/partials/meeting_options.html", {"options": move_options}
+        ),
         "can": {
             "change": meeting.is_open,
             "send": meeting.status == MeetingStatus.PLANNED and bool(items),
