@@ -112,6 +112,8 @@ def slot_event(item: AgendaItem, start: datetime, end: datetime) -> Event:
     zone = timezone.get_default_timezone()
     event = Event()
     event.add("uid", slot_uid(item))
+    # Raised with each change of time, so that a calendar replaces the earlier invitation.
+    event.add("sequence", item.sequence)
     event.add("dtstamp", timezone.now())
     event.add("summary", f"Resursråd: {item.referral.case_number}")
     event.add("dtstart", start.astimezone(zone))

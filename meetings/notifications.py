@@ -23,7 +23,7 @@ from cases.notifications import REMINDER_TIME
 from meetings.ics import invitation_files
 from resursrad.models import Role, User
 from resursrad.notifications.kinds import Kind
-from resursrad.notifications.models import Notification
+from resursrad.notifications.models import Delivery, Notification
 from resursrad.notifications.services import cancel_about, notify
 
 if TYPE_CHECKING:
@@ -273,7 +273,47 @@ AGENDA_SENT = Kind(
     audience=COUNCIL_MEMBERS,
 )
 
-KINDS = [INVITED, AGENDA_SENT, *REMINDERS]
+TIME_CHANGED = Kind(
+    name="meetings.time_changed",
+    label=_("The time of your case at a council meeting has changed"),
+    subject=_("%(case_number)s: new time at the council meeting on %(date)s: %(time)s"),
+    text=_(
+        "The time for referral %(case_number)s at the council meeting on %(date)s has changed. "
+        "The new time is %(time)s. Place: %(place)s. The updated calendar invitation is attached "
+        "to the e-mail; it replaces the earlier one in your calendar."
+    ),
+    context=_invitation_context,
+    url=lambda item: reverse("cases:detail", args=[item.referral_id]),
+    reference=lambda item: item.referral.case_number,
+    recipients=lambda item: [item.referral.handler],
+    audience=CASE_WORKERS,
+    attachments=invitation_files,
+)
+
+
+def _cancelled_recipients(meeting: Meeting) -> list[User]:
+    """Nobody by default: the meeting's cancellation names its recipients (see after_cancelled)."""
+    return []
+
+
+MEETING_CANCELLED = Kind(
+    name="meetings.meeting_cancelled",
+    label=_("A council meeting is cancelled"),
+    subject=_("The council meeting on %(date)s is cancelled"),
+    text=_(
+        "The council meeting on %(date)s at %(time)s is cancelled. Place: %(place)s. "
+        "The cases that had a time at it wait for a new meeting; the coordinator plans them again."
+    ),
+    context=_agenda_context,
+    # Case workers and members alike have the calendar; the meeting itself is no longer shown.
+    url=lambda meeting: reverse("meetings:calendar"),
+    reference=lambda meeting: meeting.date.isoformat(),
+    recipients=_cancelled_recipients,
+    audience=CASE_WORKERS | COUNCIL_MEMBERS,
+)
+
+KINDS = [INVITED, TIME_CHANGED, AGENDA_SENT, MEETING_CANCELLED, *REMINDERS]
+INVITATIONS = [INVITED.name, TIME_CHANGED.name]
 
 
 def after_placed(item: AgendaItem, *, by: Any) -> None:
@@ -288,3 +328,31 @@ def after_taken_off(item: AgendaItem) -> None:
 
 def after_agenda_sent(meeting: Meeting, *, by: Any) -> None:
     notify(None, AGENDA_SENT, meeting, actor=by)
+
+
+def after_time_changed(item: AgendaItem, *, by: Any) -> None:
+    """The slot's start time changed: its handläggare gets the new time and the updated .ics.
+
+    An invitation not yet gone out (its text names the old time) is withdrawn;
+    if one has already reached the handläggare (by e-mail or in the app), a
+    "time changed" follows it, otherwise the invitation is sent afresh.
+    """
+    invitations = Notification.objects.about(item).filter(kind__in=INVITATIONS)
+    invitations.cancel()
+    reached = invitations.exclude(status=Delivery.CANCELLED).exists()
+    notify(None, TIME_CHANGED if reached else INVITED, item, actor=by)
+
+
+def after_cancelled(
+    meeting: Meeting, case_workers: Iterable[User], *, agenda_was_sent: bool, by: Any
+) -> None:
+    """Call in the cancelling transaction, with the handläggare of the slots that were planned.
+
+    They are told, and the council's members too if the agenda had been sent;
+    an agenda still waiting to go out is not sent.
+    """
+    Notification.objects.about(meeting).filter(kind=AGENDA_SENT.name).cancel()
+    recipients = list(case_workers)
+    if agenda_was_sent:
+        recipients += _council_members(meeting)
+    notify(recipients, MEETING_CANCELLED, meeting, actor=by)

@@ -27,6 +27,7 @@ from meetings.models import (
     PlanItem,
     Representative,
 )
+from meetings.models.meetings import times_changed
 from resursrad.notifications.models import Delivery, Notification
 
 logger = logging.getLogger(__name__)
@@ -71,11 +72,14 @@ def release_planned_items(referral: Referral) -> int:
     reminders) is not sent: the case has ended.
     """
     items = list(AgendaItem.objects.filter(referral=referral, status=ItemStatus.PLANNED))
+    # The slots after a freed one move up: their handläggare hear the new times.
+    later = [pk for item in items for pk in item.later_slots()]
     for item in items:
         item.representatives.all().delete()
     released = AgendaItem.objects.filter(pk__in=[item.pk for item in items]).update(status=ItemStatus.REMOVED)
     _waiting_about(AgendaItem, AgendaItem.objects.filter(referral=referral).values("pk")).cancel()
     _waiting_about(PlanItem, PlanItem.objects.filter(record__item__referral=referral).values("pk")).cancel()
+    times_changed(later, by=None)
     return released
 
 

@@ -245,6 +245,22 @@ def _meeting_choices(meetings: Sequence[Meeting]) -> list[tuple[str, Any]]:
     return [("", _("Choose a meeting")), *((str(m.pk), meeting_label(m)) for m in meetings)]
 
 
+def meeting_options(meetings: Sequence[Meeting]) -> list[dict[str, Any]]:
+    """The choices of the meeting selects, built once per page and shared by every row.
+
+    A meeting with no time left before its end (``planned_count`` annotated) is
+    shown as full and cannot be chosen; the model refuses it all the same.
+    """
+    options: list[dict[str, Any]] = [{"value": "", "label": _("Choose a meeting"), "full": False}]
+    for meeting in meetings:
+        full = not meeting.has_room_after(meeting.planned_count)  # type: ignore[attr-defined]
+        label = meeting_label(meeting)
+        if full:
+            label = _("%(meeting)s (full)") % {"meeting": label}
+        options.append({"value": str(meeting.pk), "label": label, "full": full})
+    return options
+
+
 class PlaceCaseForm(forms.Form):
     """Which coming meeting a case from the backlog goes to."""
 

@@ -22,6 +22,8 @@ from resursrad.models import Party, User
 
 # How many meetings a series may hold (as Meeting.create_series).
 SERIES_LIMIT = 60
+# The meeting's details that decide when each slot starts (the end decides only how many fit).
+TIMING_FIELDS = frozenset({"date", "starts_at", "slot_minutes", "break_minutes"})
 
 
 class MeetingStatus(models.TextChoices):
@@ -175,6 +177,28 @@ class Meeting(models.Model):
             start = end + timedelta(minutes=self.break_minutes)
         return times
 
+    def has_room_after(self, count: int) -> bool:
+        """Whether a slot after ``count`` planned ones would start before the meeting's end.
+
+        A slot that starts before the end but runs past it is allowed (the
+        agenda warns, see ``overruns``): the coordinator may run a little over.
+        A slot that would start at or after the end is not on the meeting at all.
+        """
+        start = datetime.combine(self.date, self.starts_at) + count * timedelta(
+            minutes=self.slot_minutes + self.break_minutes
+        )
+        return start < datetime.combine(self.date, self.ends_at)
+
+    def _check_room(self, planned: int) -> None:
+        """Call on the locked row, with the number of slots already planned."""
+        if not self.has_room_after(planned):
+            raise MeetingFull(
+                gettext(
+                    "The meeting is full: there is no time left before the meeting's end. "
+                    "Choose another meeting or make the meeting longer."
+                )
+            )
+
     def overruns(self, count: int) -> bool:
         """Whether ``count`` slots run past the meeting's end."""
         if count == 0:
@@ -262,7 +286,8 @@ class Meeting(models.Model):
             if meeting.date < today:
                 raise DomainError(gettext("The meeting has already taken place. Choose a coming meeting."))
             purpose = Purpose.FOLLOW_UP if referral.status == Status.FOLLOW_UP else Purpose.FIRST
-            position = (meeting.items.planned().aggregate(models.Max("position"))["position__max"] or 0) + 1
+            planned = meeting.items.planned().aggregate(count=models.Count("pk"), last=models.Max("position"))
+            position = (planned["last"] or 0) + 1
             try:
                 with transaction.atomic():
                     item = AgendaItem.objects.create(
@@ -283,6 +308,9 @@ class Meeting(models.Model):
                 raise DomainError(
                     gettext("The case already has a time on an agenda. Move it from there instead.")
                 ) from error
+            # After the insert, so that a case placed twice hears that first; the
+            # meeting lock makes two placements into the last slot take turns.
+            meeting._check_room(planned["count"])
             # Raises (and rolls back the slot) unless the case waits in the backlog
             # and consent still covers its parties.
             referral.perform("schedule", by=by, today=today)
@@ -421,7 +449,9 @@ class Meeting(models.Model):
             )
         return meetings, True
 
-    def update_details(self, *, expected_version: int, today: dt.date | None = None, **fields: Any) -> bool:
+    def update_details(
+        self, *, expected_version: int, today: dt.date | None = None, by: User | None = None, **fields: Any
+    ) -> bool:
         """Save new details unless someone else saved first (then MeetingEditConflict); False if nothing changed."""
         today = today or timezone.localdate()
         with transaction.atomic():
@@ -441,6 +471,23 @@ class Meeting(models.Model):
             starts_at = fields.get("starts_at", meeting.starts_at)
             ends_at = fields.get("ends_at", meeting.ends_at)
             self._check_times(day, starts_at, ends_at, min(today, meeting.date))
+            planned = meeting.items.planned().count()
+            edited = Meeting(
+                date=day,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                slot_minutes=fields.get("slot_minutes", meeting.slot_minutes),
+                break_minutes=fields.get("break_minutes", meeting.break_minutes),
+            )
+            if planned and not edited.has_room_after(planned - 1):
+                raise AgendaDoesNotFit(
+                    gettext(
+                        "With these times the last of the %(count)s cases on the agenda would start at "
+                        "or after the meeting's end. Enter a later end time, shorten the slots or breaks, "
+                        "or first move cases to another meeting."
+                    )
+                    % {"count": planned}
+                )
             clash = (
                 self._overlapping(meeting.council_id, day, starts_at, ends_at).exclude(pk=meeting.pk).first()
             )
@@ -455,10 +502,15 @@ class Meeting(models.Model):
                         "end": f"{clash.ends_at:%H:%M}",
                     }
                 )
+            moves_slots = any(
+                name in TIMING_FIELDS and getattr(meeting, name) != value for name, value in fields.items()
+            )
             for name, value in fields.items():
                 setattr(meeting, name, value)
             meeting.version += 1
             meeting.save(update_fields=[*fields, "version", "updated_at"])
+            if moves_slots:
+                times_changed(list(meeting.items.planned().values_list("pk", flat=True)), by=by)
         self.refresh_from_db()
         return True
 
@@ -475,12 +527,18 @@ class Meeting(models.Model):
             # Lock order: meeting, slots, referrals (in perform).
             items = list(meeting.items.planned().select_for_update().order_by("position", "pk"))
             comment = gettext("The meeting on %(date)s was cancelled.") % {"date": meeting.date.isoformat()}
+            case_workers = []
             for item in items:
                 item.status = ItemStatus.REMOVED
                 item.save(update_fields=["status", "updated_at"])
                 name = "unschedule_follow_up" if item.purpose == Purpose.FOLLOW_UP else "unschedule"
-                Referral.objects.get(pk=item.referral_id).perform(name, by=by, comment=comment)
+                referral = Referral.objects.select_related("handler").get(pk=item.referral_id)
+                referral.perform(name, by=by, comment=comment)
                 meetings_notifications.after_taken_off(item)
+                case_workers.append(referral.handler)
+            meetings_notifications.after_cancelled(
+                meeting, case_workers, agenda_was_sent=meeting.agenda_is_sent, by=by
+            )
             meeting.status = MeetingStatus.CANCELLED
             meeting.cancel_reason = reason[:300]
             meeting.version += 1
@@ -507,6 +565,17 @@ class Meeting(models.Model):
         return True
 
 
+class MeetingFull(DomainError):
+    """No slot would start before the meeting's end: nothing more can be placed on it."""
+
+
+class AgendaDoesNotFit(DomainError):
+    """New times would leave planned slots starting at or after the meeting's end."""
+
+    # The form field the message belongs beside.
+    field = "ends_at"
+
+
 class MeetingEditConflict(DomainError):
     """Someone else saved the meeting's details after the editor opened them."""
 
@@ -518,6 +587,18 @@ class MeetingEditConflict(DomainError):
             )
         )
         self.current = current
+
+
+def times_changed(item_pks: list[int], *, by: User | None) -> None:
+    """These slots' start times changed: raise their calendar SEQUENCE and send the updated invitations.
+
+    Call in the changing transaction, with the meeting locked.
+    """
+    if not item_pks:
+        return
+    AgendaItem.objects.filter(pk__in=item_pks).update(sequence=models.F("sequence") + 1)
+    for item in AgendaItem.objects.filter(pk__in=item_pks).select_related("meeting", "referral__handler"):
+        meetings_notifications.after_time_changed(item, by=by)
 
 
 def _default_participation(referral: Referral) -> str:
@@ -649,6 +730,9 @@ class AgendaItem(models.Model):
         blank=True,
         related_name="attended_agenda_items",
     )
+    # The calendar invitation's SEQUENCE (RFC 5545): raised each time the slot's
+    # time changes, so that calendars take the updated invitation over the old one.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -695,12 +779,14 @@ class AgendaItem(models.Model):
             item = AgendaItem.objects.select_for_update().get(pk=self.pk)
             if item.status != ItemStatus.PLANNED:
                 raise DomainError(gettext("The case is no longer on this agenda."))
+            later = item.later_slots()
             item.status = ItemStatus.REMOVED
             item.save(update_fields=["status", "updated_at"])
             self.status = item.status
             name = "unschedule_follow_up" if item.purpose == Purpose.FOLLOW_UP else "unschedule"
             item.referral.perform(name, by=by, comment=comment)
             meetings_notifications.after_taken_off(item)
+            times_changed(later, by=by)
 
     def move_to(self, other: Meeting, *, by: User) -> AgendaItem:
         """Move the case to another coming meeting of the same council, last on its agenda."""
@@ -724,9 +810,12 @@ class AgendaItem(models.Model):
             target = meetings[other.pk]
             if target.date < timezone.localdate():
                 raise DomainError(gettext("The meeting has already taken place. Choose a coming meeting."))
+            planned = target.items.planned().aggregate(count=models.Count("pk"), last=models.Max("position"))
+            target._check_room(planned["count"])
+            later = item.later_slots()
             item.status = ItemStatus.REMOVED
             item.save(update_fields=["status", "updated_at"])
-            position = (target.items.planned().aggregate(models.Max("position"))["position__max"] or 0) + 1
+            position = (planned["last"] or 0) + 1
             moved = AgendaItem.objects.create(
                 meeting=target,
                 referral_id=item.referral_id,
@@ -741,6 +830,7 @@ class AgendaItem(models.Model):
             )
             meetings_notifications.after_taken_off(item)
             meetings_notifications.after_placed(moved, by=by)
+            times_changed(later, by=by)
         self.status = ItemStatus.REMOVED
         return moved
 
@@ -758,6 +848,14 @@ class AgendaItem(models.Model):
         return (
             timezone.make_aware(datetime.combine(day, start)),
             timezone.make_aware(datetime.combine(day, end)),
+        )
+
+    def later_slots(self) -> list[int]:
+        """The planned slots after this one on its agenda: their times move up if it leaves."""
+        return list(
+            self.meeting.items.planned()
+            .filter(Q(position__gt=self.position) | Q(position=self.position, pk__gt=self.pk))
+            .values_list("pk", flat=True)
         )
 
     def move_within(self, step: int, *, by: User, seen_position: int | None = None) -> None:
@@ -796,6 +894,9 @@ class AgendaItem(models.Model):
                     item.updated_at = now
                     changed.append(item)
             AgendaItem.objects.bulk_update(changed, ["position", "updated_at"])
+            # Only the two swapped slots change their times; the renumbering of the
+            # others (gaps left by slots taken off) moves no time.
+            times_changed([items[index].pk, items[target].pk], by=by)
         self.refresh_from_db(fields=["position"])
 
     def set_details(

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,9 +29,10 @@ from meetings.forms.plan import (
     PlaceCaseForm,
     SeriesForm,
     SlotForm,
+    meeting_options,
 )
 from meetings.models import AgendaItem, Council, Meeting, MeetingStatus, Representative
-from meetings.models.meetings import MeetingEditConflict
+from meetings.models.meetings import AgendaDoesNotFit, MeetingEditConflict
 from meetings.permissions import can_plan, can_plan_meeting, role_or_404
 from resursrad.models import AccessAction, User
 from resursrad.types import AuthenticatedHttpRequest
@@ -91,7 +93,7 @@ def _render_planning(
         .only("pk", "case_number", "status", "backlog_since", "requested_parties")
     )
     page = Paginator(backlog, BACKLOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    empty_form = PlaceCaseForm(meetings=meetings)
+    options = meeting_options(meetings)
     rows = [
         {
             "referral": referral,
@@ -104,8 +106,17 @@ def _render_planning(
     context = {
         "page": page,
         "rows": rows,
-        "meetings": [{"meeting": m, "overruns": m.overruns(m.planned_count)} for m in meetings],  # type: ignore[attr-defined]
-        "meeting_choices": empty_form.fields["meeting"].choices,  # type: ignore[attr-defined]
+        "meetings": [
+            {
+                "meeting": m,
+                "overruns": m.overruns(m.planned_count),  # type: ignore[attr-defined]
+                "full": not m.has_room_after(m.planned_count),  # type: ignore[attr-defined]
+            }
+            for m in meetings
+        ],
+        # The same options in every row: rendered once, not once per row.
+        "meeting_options": options,
+        "options_html": render_to_string("meetings/plan/partials/meeting_options.html", {"options": options}),
         "councils": list(Council.objects.coordinated_by(user).filter(is_active=True)),
         "now": timezone.now(),
         **_errors(*(row["form"] for row in rows if row["form"] is not None)),
@@ -220,7 +231,9 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     saved = None
     if request.method == "POST" and form.is_valid():
         try:
-            meeting.update_details(expected_version=form.cleaned_data["version"] or 0, **form.details())
+            meeting.update_details(
+                expected_version=form.cleaned_data["version"] or 0, by=request.user, **form.details()
+            )
         except MeetingEditConflict as error:
             messages.error(request, str(error))
             saved = error.current
@@ -229,6 +242,8 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             data["version"] = str(saved.version)
             form = MeetingForm(data, councils=None, editing=meeting)
             form.is_valid()
+        except AgendaDoesNotFit as error:
+            form.add_error(error.field, str(error))
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -298,7 +313,7 @@ def _render_agenda(
     others = (
         _coming_meetings(request.user, council=meeting.council, exclude=meeting) if meeting.is_open else []
     )
-    empty_move = MoveToForm(meetings=others)
+    move_options = meeting_options(others)
     slots = [
         {
             "item": item,
@@ -318,7 +333,10 @@ def _render_agenda(
         "meeting": meeting,
         "slots": slots,
         "overruns": meeting.overruns(len(items)),
-        "move_choices": empty_move.fields["meeting"].choices,  # type: ignore[attr-defined]
+        "move_options": move_options,
+        "options_html": render_to_string(
+            "meetings/plan/partials/meeting_options.html", {"options": move_options}
+        ),
         "can": {
             "change": meeting.is_open,
             "send": meeting.status == MeetingStatus.PLANNED and bool(items),

@@ -52,4 +52,11 @@ def test_the_coordinator_places_two_cases_reorders_them_and_sends_the_agenda(
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.AGENDA_SENT
     assert Notification.objects.filter(kind="meetings.agenda_sent", recipient=council_member).exists()
-    assert Notification.objects.filter(kind="meetings.invited", recipient=case_worker).count() == 2
+    # Reordered before the e-mails went: the invitations waiting gave way to ones with the new times.
+    invited = Notification.objects.filter(kind="meetings.invited", recipient=case_worker).exclude(
+        status="cancelled"
+    )
+    assert {note.reference: note.context["time"] for note in invited} == {
+        second.case_number: "09:00",
+        first.case_number: "10:00",
+    }

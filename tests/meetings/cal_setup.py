@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -78,7 +78,12 @@ def many_meetings(council: Any, count: int = 110) -> list[Meeting]:
 
 
 def fill_meeting(cast: dict[str, Any], meeting: Meeting, count: int = 12) -> list[Any]:
-    """``count`` cases of the case worker's organisation on the meeting, each with its own participant."""
+    """``count`` cases of the case worker's organisation on the meeting, each with its own participant.
+
+    The meeting is made long enough first: a slot must start before the meeting ends.
+    """
+    meeting.ends_at = time(21, 0)
+    meeting.save(update_fields=["ends_at"])
     return [
         scheduled_referral(
             cast["case_worker"],

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cases.models import DomainError, Referral, Status
 from meetings.ics import invitation_files
 from meetings.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, Representative
-from meetings.models.meetings import MeetingEditConflict
+from meetings.models.meetings import AgendaDoesNotFit, MeetingEditConflict, MeetingFull
 from resursrad.notifications.models import Notification
 from tests.factories import CaseWorkerFactory, accepted_referral, make_meeting
 
@@ -339,3 +339,78 @@ def test_a_meeting_of_the_past_takes_no_case(case_worker, coordinator, council):
     past = make_meeting(council, days_ahead=-1)
     with pytest.raises(DomainError):
         past.place_case(accepted_referral(case_worker, coordinator), by=coordinator)
+
+
+# --- room before the meeting's end ----------------------------------------------------
+
+FULL = "Mötet är fullt: det finns ingen tid kvar före mötets slut"
+
+
+def test_a_slot_may_start_before_the_end_and_run_past_it_but_not_start_at_the_end(
+    case_worker, coordinator, council
+):
+    # 09:00–11:30: slots at 09:00, 10:00 and 11:00 (11:00–11:45 runs past the end, with a warning).
+    meeting = make_meeting(council, ends_at="11:30")
+    for _ in range(3):
+        placed(meeting, accepted_referral(case_worker, coordinator), coordinator)
+    assert meeting.overruns(3)
+    referral = accepted_referral(case_worker, coordinator)
+    with pytest.raises(MeetingFull, match=FULL):
+        meeting.place_case(referral, by=coordinator)
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED
+    assert meeting.items.planned().count() == 3
+    assert not AgendaItem.objects.filter(referral=referral).exists()
+
+
+def test_a_slot_that_would_start_exactly_at_the_end_is_refused(case_worker, coordinator, meeting):
+    # 09:00–12:00 with 45 + 15 minutes: the fourth slot would start at 12:00.
+    for _ in range(3):
+        placed(meeting, accepted_referral(case_worker, coordinator), coordinator)
+    assert meeting.has_room_after(2) and not meeting.has_room_after(3)
+    with pytest.raises(MeetingFull):
+        meeting.place_case(accepted_referral(case_worker, coordinator), by=coordinator)
+
+
+def test_a_case_placed_twice_is_told_so_even_when_the_meeting_is_full(case_worker, coordinator, meeting):
+    referrals = [accepted_referral(case_worker, coordinator) for _ in range(3)]
+    for referral in referrals:
+        placed(meeting, referral, coordinator)
+    with pytest.raises(DomainError, match="redan en tid"):
+        meeting.place_case(referrals[0], by=coordinator)
+
+
+def test_a_slot_taken_off_makes_room_again(case_worker, coordinator, meeting):
+    items = [placed(meeting, accepted_referral(case_worker, coordinator), coordinator) for _ in range(3)]
+    items[0].take_off(by=coordinator)
+    placed(meeting, accepted_referral(case_worker, coordinator), coordinator)
+    assert meeting.items.planned().count() == 3
+
+
+def test_moving_to_a_full_meeting_is_refused_and_the_slot_stays(
+    case_worker, coordinator, meeting, later_meeting
+):
+    for _ in range(3):
+        placed(later_meeting, accepted_referral(case_worker, coordinator), coordinator)
+    item = placed(meeting, accepted_referral(case_worker, coordinator), coordinator)
+    with pytest.raises(MeetingFull, match=FULL):
+        item.move_to(later_meeting, by=coordinator)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.PLANNED and item.meeting == meeting
+    assert later_meeting.items.planned().count() == 3
+    assert Referral.objects.get(pk=item.referral_id).status == Status.SCHEDULED
+
+
+def test_shortening_a_meeting_below_its_slots_is_refused(case_worker, coordinator, meeting):
+    for _ in range(3):
+        placed(meeting, accepted_referral(case_worker, coordinator), coordinator)
+    version = meeting.version
+    with pytest.raises(AgendaDoesNotFit, match="sista av de 3 ärendena"):
+        meeting.update_details(expected_version=version, ends_at=time(11, 0))
+    with pytest.raises(AgendaDoesNotFit):
+        meeting.update_details(expected_version=version, slot_minutes=90)
+    fresh = Meeting.objects.get(pk=meeting.pk)
+    assert (fresh.ends_at, fresh.slot_minutes, fresh.version) == (time(12, 0), 45, version)
+    # Ending just after the last slot starts is allowed: it runs past the end, with the warning.
+    assert meeting.update_details(expected_version=version, ends_at=time(11, 1)) is True
+    assert meeting.overruns(3)

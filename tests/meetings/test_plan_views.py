@@ -444,6 +444,9 @@ def test_the_planning_page_takes_as_many_queries_for_many_rows_as_for_few(
 def test_the_agenda_takes_as_many_queries_for_twelve_slots_as_for_one(
     client, case_worker, coordinator, meeting, hundred_meetings, django_assert_max_num_queries
 ):
+    # The twelfth slot starts at 20:00, before the end, and runs past it.
+    meeting.ends_at = time(20, 30)
+    meeting.save(update_fields=["ends_at"])
     meeting.place_case(
         accepted_referral(case_worker, coordinator, parties=["kommun", "region"]), by=coordinator
     )
@@ -457,6 +460,73 @@ def test_the_agenda_takes_as_many_queries_for_twelve_slots_as_for_one(
     with django_assert_max_num_queries(one):
         response = client.get(url)
     assert meeting.items.planned().count() == 12
-    # Twelve slots of 45 minutes do not fit 09:00–12:00: the page says so.
+    # Twelve slots of 45 minutes do not fit 09:00–20:30: the page says so.
     assert "data-overrun" in response.content.decode()
     assert one <= 12
+
+
+# --- a full meeting -------------------------------------------------------------------
+
+
+def test_placing_in_a_full_meeting_says_so_and_the_case_keeps_waiting(
+    client, case_worker, coordinator, meeting, later_meeting
+):
+    for _ in range(3):
+        meeting.place_case(accepted_referral(case_worker, coordinator), by=coordinator)
+    referral = accepted_referral(case_worker, coordinator)
+    client.force_login(coordinator)
+    page = client.get(reverse("meetings:planning")).content.decode()
+    # The full meeting is marked, and cannot be chosen in the rows' lists.
+    assert "Fullt" in page
+    assert f'<option value="{meeting.pk}" disabled>' in page
+    assert f'<option value="{later_meeting.pk}">' in page
+    # A stale page (or a crafted post) still names the full meeting: the model refuses it.
+    response = client.post(
+        reverse("meetings:place_case", args=[referral.pk]), {"meeting": meeting.pk}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Mötet är fullt: det finns ingen tid kvar före mötets slut" in response.content.decode()
+    assert Referral.objects.get(pk=referral.pk).status == Status.ACCEPTED
+    assert not AgendaItem.objects.filter(referral=referral).exists()
+    assert meeting.items.planned().count() == 3
+
+
+def test_moving_to_a_full_meeting_says_so_and_the_slot_stays(
+    client, case_worker, coordinator, meeting, later_meeting, item
+):
+    for _ in range(3):
+        later_meeting.place_case(accepted_referral(case_worker, coordinator), by=coordinator)
+    client.force_login(coordinator)
+    page = client.get(reverse("meetings:agenda", args=[meeting.pk])).content.decode()
+    assert f'<option value="{later_meeting.pk}" disabled>' in page
+    response = client.post(
+        reverse("meetings:slot_move_to", args=[item.pk]), {"meeting": later_meeting.pk}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Mötet är fullt" in response.content.decode()
+    assert AgendaItem.objects.get(pk=item.pk).status == ItemStatus.PLANNED
+    assert later_meeting.items.planned().count() == 3
+
+
+def test_shortening_a_meeting_below_its_slots_is_explained_beside_the_end(
+    client, case_worker, coordinator, meeting, item
+):
+    meeting.place_case(accepted_referral(case_worker, coordinator), by=coordinator)
+    client.force_login(coordinator)
+    data = meeting_data(
+        meeting.council,
+        date=meeting.date.isoformat(),
+        starts_at="09:00",
+        ends_at="09:30",
+        place="Rum 9",
+        version=meeting.version,
+    )
+    data.pop("council")
+    response = client.post(reverse("meetings:meeting_edit", args=[meeting.pk]), data)
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["ends_at"])
+    assert "det sista av de 2 ärendena" in errors
+    content = response.content.decode()
+    assert 'value="Rum 9"' in content and 'value="09:30"' in content
+    fresh = Meeting.objects.get(pk=meeting.pk)
+    assert (fresh.ends_at, fresh.place) == (time(12, 0), meeting.place)

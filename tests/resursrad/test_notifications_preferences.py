@@ -24,6 +24,8 @@ CASE_WORKER_KINDS = {
     "meetings.plan_item_overdue",
     "meetings.invited",
     "deviations.feedback_given",
+    "meetings.time_changed",
+    "meetings.meeting_cancelled",
 }
 COORDINATOR_KINDS = {
     "cases.submitted",
