@@ -143,11 +143,12 @@ class SteeringMeetingForm(forms.ModelForm):
         fields = ["date", "note"]
         labels = {"note": pgettext_lazy("deviations overview", "Note (optional)")}
         help_texts = {"note": _("For example the meeting's place. Write no names of individuals.")}
-        error_messages = {"date": {"unique": _("This meeting date is already registered.")}}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        # The model's check of a unique date reports with the form field's messages.
+        self.fields["date"].error_messages["unique"] = _("This meeting date is already registered.")
 
     def clean_date(self) -> dt.date:
         day: dt.date = self.cleaned_data["date"]

@@ -22,7 +22,11 @@ def reported_on(by: Any, day: date, **fields: Any) -> Deviation:
     decided_after = fields.pop("decided_after", None)
     status = fields.pop("status", None)
     deviation = report_deviation(by, **fields)
-    changes: dict[str, Any] = {"reported_at": at(day), "answer_due_on": day + timedelta(days=60)}
+    changes: dict[str, Any] = {
+        "reported_at": at(day),
+        "updated_at": at(day),
+        "answer_due_on": day + timedelta(days=60),
+    }
     if decided_after is not None:
         changes.update(status=Status.DECIDED, decided_at=at(day) + timedelta(days=decided_after))
     if status is not None:
