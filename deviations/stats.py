@@ -143,8 +143,26 @@ def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | 
     by_quarter = {"year": ExtractYear("reported_at"), "quarter": ExtractQuarter("reported_at")}
 
     categories = {code: Row(str(label), [0] * len(quarters), key=code) for code, label in Category.choices}
-    for row in _dicts(in_period.order_by().values("category", **by_quarter).annotate(count=Count("pk"))):
-        categories[row["category"]].counts[position[(row["year"], row["quarter"])]] += row["count"]
+    statuses = [QuarterStatus(quarter) for quarter in quarters]
+    overdue = Q(answer_due_on__lt=today) & ~Q(status__in=list(ANSWERED))
+    # One pass over the period: per category and quarter, with the status counts beside.
+    for row in _dicts(
+        in_period.order_by()
+        .values("category", **by_quarter)
+        .annotate(
+            reported=Count("pk"),
+            open=Count("pk", filter=~Q(status=Status.CLOSED)),
+            overdue=Count("pk", filter=overdue),
+            decided=Count("pk", filter=Q(decided_at__isnull=False)),
+        )
+    ):
+        index = position[(row["year"], row["quarter"])]
+        categories[row["category"]].counts[index] += row["reported"]
+        entry = statuses[index]
+        entry.reported += row["reported"]
+        entry.open += row["open"]
+        entry.overdue += row["overdue"]
+        entry.decided += row["decided"]
 
     pairs: dict[tuple[str, str | None], Row] = {}
 
@@ -154,7 +172,13 @@ def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | 
             pairs[key] = Row(pair_label(first, second), [0] * len(quarters), key="-".join(filter(None, key)))
         pairs[key].counts[position[(year, number)]] += count
 
-    rows = DeviationParty.objects.filter(deviation__in=in_period.order_by().values("pk"))
+    # The period on the joined deviation (from its index); what the user may see, when that is not all.
+    rows = DeviationParty.objects.filter(
+        deviation__reported_at__gte=start_of_day(start),
+        deviation__reported_at__lt=start_of_day(end + timedelta(days=1)),
+    )
+    if deviations.query.has_filters():
+        rows = rows.filter(deviation__in=deviations.order_by().values("pk"))
     party_quarter = {
         "year": ExtractYear("deviation__reported_at"),
         "quarter": ExtractQuarter("deviation__reported_at"),
@@ -182,25 +206,6 @@ def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | 
     ):
         count_pair(row["party"], None, row["year"], row["quarter"], row["count"])
 
-    statuses = [QuarterStatus(quarter) for quarter in quarters]
-    overdue = Q(answer_due_on__lt=today) & ~Q(status__in=list(ANSWERED))
-    for row in _dicts(
-        in_period.order_by()
-        .values(**by_quarter)
-        .annotate(
-            reported=Count("pk"),
-            open=Count("pk", filter=~Q(status=Status.CLOSED)),
-            overdue=Count("pk", filter=overdue),
-            decided=Count("pk", filter=Q(decided_at__isnull=False)),
-        )
-    ):
-        entry = statuses[position[(row["year"], row["quarter"])]]
-        entry.reported, entry.open, entry.overdue, entry.decided = (
-            row["reported"],
-            row["open"],
-            row["overdue"],
-            row["decided"],
-        )
     now = deviations.order_by().aggregate(
         open=Count("pk", filter=~Q(status=Status.CLOSED)), overdue=Count("pk", filter=overdue)
     )

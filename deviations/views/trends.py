@@ -28,7 +28,7 @@ from resursrad.types import AuthenticatedHttpRequest
 
 PAGE_SIZE = 25
 # The report is printed: past this many rows the list and the CSV are the place to read on.
-REPORT_ROWS = 300
+REPORT_ROWS = 100
 # Without a registered meeting, the report covers this many days back.
 REPORT_DEFAULT_DAYS = 90
 GET_POST = ["GET", "HEAD", "POST"]
