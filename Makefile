@@ -10,7 +10,7 @@ export PORT
 DEV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrations-check check messages clean bench bench-notifications load
+.PHONY: help run test lint format migrations-check check messages clean bench bench-notifications bench-deviations load
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ bench: $(VENV)/.dev-installed ## Every page at 1x and 100x data on PostgreSQL (D
 
 bench-notifications: $(VENV)/.dev-installed ## Notifications e-mailed by one worker against a no-op task, as a ratio (N=10000)
 	$(DEV) $(BIN)/python bench/bench_notifications.py
+
+bench-deviations: $(VENV)/.dev-installed ## The styrgrupp's trend page and list with 10,000 deviations on PostgreSQL, as ratios to /healthz
+	$(BIN)/python bench/bench_deviations.py
 
 load: $(VENV)/.load-installed ## Load test: 50 users against gunicorn (production settings) on DATABASE_URL's name_load
 	$(BIN)/python bench/run_load.py

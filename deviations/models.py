@@ -86,6 +86,79 @@ class DeviationQuerySet(models.QuerySet["Deviation"]):
             )
         )
 
+    def matching(
+        self,
+        *,
+        status: str = "",
+        category: str = "",
+        party: str = "",
+        reported_from: date | None = None,
+        reported_to: date | None = None,
+    ) -> DeviationQuerySet:
+        """The styrgrupp's filters (deviations.forms.trends); an empty value filters nothing.
+
+        The period is of local dates, both ends included.
+        """
+        queryset: DeviationQuerySet = self
+        if status:
+            queryset = queryset.filter(status=status)
+        if category:
+            queryset = queryset.filter(category=category)
+        if party:
+            queryset = queryset.filter(
+                Exists(DeviationParty.objects.filter(deviation=OuterRef("pk"), party=party))
+            )
+        return queryset.reported_between(reported_from, reported_to)
+
+    def reported_between(self, start: date | None, end: date | None) -> DeviationQuerySet:
+        """Reported on these local dates, both included (from an index on reported_at)."""
+        queryset: DeviationQuerySet = self
+        if start is not None:
+            queryset = queryset.filter(reported_at__gte=start_of_day(start))
+        if end is not None:
+            queryset = queryset.filter(reported_at__lt=start_of_day(end + timedelta(days=1)))
+        return queryset
+
+    def with_list_data(self) -> DeviationQuerySet:
+        """What a styrgrupp list row shows: the parties as ``party_codes`` ("fk,region"), in the same query."""
+        parties = (
+            DeviationParty.objects.filter(deviation=OuterRef("pk"))
+            .order_by()
+            .values("deviation")
+            .annotate(codes=CommaList("party"))
+            .values("codes")
+        )
+        return self.annotate(party_codes=models.Subquery(parties, output_field=models.CharField()))
+
+    def changed_since(self, day: date) -> DeviationQuerySet:
+        """Reported, or with anything in its history, on or after this local date."""
+        since = start_of_day(day)
+        return self.filter(
+            Q(reported_at__gte=since)
+            | Q(updated_at__gte=since)
+            | Exists(DeviationEvent.objects.filter(deviation=OuterRef("pk"), at__gte=since))
+        )
+
+
+class CommaList(models.Aggregate):
+    """The values joined by commas, in order: STRING_AGG, or GROUP_CONCAT on SQLite (make run)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',' ORDER BY %(expressions)s)"
+    output_field = models.CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, function="GROUP_CONCAT", template="%(function)s(%(expressions)s, ',')"
+        )
+
+
+def start_of_day(day: date) -> Any:
+    """The first moment of a local date, as an aware datetime."""
+    from datetime import datetime, time
+
+    return timezone.make_aware(datetime.combine(day, time.min))
+
 
 class Deviation(models.Model):
     """One reported gap between the parties, and its review by the styrgrupp."""
@@ -593,3 +666,30 @@ class DeviationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deviation_id} {self.kind}"
+
+
+class SteeringMeetingQuerySet(models.QuerySet["SteeringMeeting"]):
+    def last_before(self, day: date) -> SteeringMeeting | None:
+        """The styrgrupp's latest meeting before this date, if one is registered."""
+        return self.filter(date__lt=day).order_by("-date").first()
+
+
+class SteeringMeeting(models.Model):
+    """A styrgrupp meeting date: the report to the styrgrupp covers what happened since the last one."""
+
+    date = models.DateField(_("meeting date"), unique=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    registered_by = models.ForeignKey(
+        User, verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(default=timezone.now)
+
+    objects = SteeringMeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("steering group meeting")
+        verbose_name_plural = _("steering group meetings")
+
+    def __str__(self) -> str:
+        return self.date.isoformat()

@@ -93,7 +93,7 @@ USERS = [
         "Ingrid",
         "Dahl",
         "Försäkringskassan Södertörn",
-        "Rådsrepresentant (Försäkringskassan)",
+        "Rådsrepresentant (Försäkringskassan), avvikelsekontakt",
         {"is_council_member": True},
     ),
     DemoUser(

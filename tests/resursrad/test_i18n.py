@@ -30,12 +30,18 @@ def test_compiled_catalogue_matches_the_source():
 
     with MO.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    for _block, msgid, strs in _entries(PO.read_text()):
+
+    def text(value: str) -> str:
+        return codecs.decode(value, "unicode_escape").encode("latin-1").decode("utf-8")
+
+    for block, msgid, strs in _entries(PO.read_text()):
         if not msgid or len(strs) != 1:
             continue
-        source = codecs.decode(msgid, "unicode_escape").encode("latin-1").decode("utf-8")
-        expected = codecs.decode(strs[0], "unicode_escape").encode("latin-1").decode("utf-8")
-        assert compiled.gettext(source) == expected, source
+        source, expected = text(msgid), text(strs[0])
+        context = re.search(r'^msgctxt "(.*)"$', block, re.MULTILINE)
+        # A message with a context (pgettext) is looked up with it.
+        found = compiled.pgettext(text(context[1]), source) if context else compiled.gettext(source)
+        assert found == expected, source
 
 
 def test_default_language_is_swedish(settings):

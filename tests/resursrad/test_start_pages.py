@@ -60,7 +60,7 @@ def test_navigation_shows_each_role_only_its_own_pages(client, cast):
         "case_worker": ["Mina ärenden", "Ny ansökan", "Kalender"],
         "coordinator": ["Planering", "Samordning", "Kalender", "Alla ansökningar"],
         "council_member": ["Mina dagordningar", "Kalender"],
-        "steering_member": ["Styrgrupp"],
+        "steering_member": ["Styrgrupp", "Alla avvikelser", "Trender", "Rapport till styrgruppen"],
         "administrator": ["Administration", "Åtkomstlogg", "Notisöversikt"],
     }
     for role, labels in expected.items():
@@ -74,7 +74,16 @@ def test_user_with_two_roles_sees_both(client, coordinator):
     coordinator.save()
     client.force_login(coordinator)
     response = client.get(reverse("cases:inbox"))
-    assert nav_labels(response) == ["Planering", "Styrgrupp", "Samordning", "Kalender", "Alla ansökningar"]
+    assert nav_labels(response) == [
+        "Planering",
+        "Styrgrupp",
+        "Samordning",
+        "Alla avvikelser",
+        "Trender",
+        "Rapport till styrgruppen",
+        "Kalender",
+        "Alla ansökningar",
+    ]
     assert client.get(reverse("start_steering")).status_code == 200
 
 

@@ -1,0 +1,19 @@
+"""The deviations pages in the main navigation (collected by resursrad.navigation)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from deviations import permissions
+from resursrad.navigation import NavItem
+
+START_PAGES: list[NavItem] = []
+MORE_PAGES: list[NavItem] = [
+    # The styrgrupp's overview (views/trends.py).
+    NavItem("deviations:all", _("All deviations"), permissions.can_review_deviations, order=42),
+    NavItem("deviations:trends", _("Trends"), permissions.can_review_deviations, order=43),
+    NavItem(
+        "deviations:steering_report",
+        _("Report to the steering group"),
+        permissions.can_review_deviations,
+        order=44,
+    ),
+]

@@ -1,0 +1,371 @@
+"""The styrgrupp's trends: counts per category and per party pair by quarter, open, overdue, median time.
+
+Every count is made in the database, a fixed handful of queries whatever
+the number of deviations; Python only arranges the few rows per quarter into
+tables and charts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connections
+from django.db.models import Count, Exists, F, FloatField, Func, OuterRef, Q
+from django.db.models.aggregates import Aggregate
+from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from deviations.models import DeviationParty, DeviationQuerySet, StatementRequest, start_of_day
+from deviations.workflow import ANSWERED, Category, Status
+from resursrad.models import Party
+
+# --- quarters --------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    number: int
+
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def last_day(self) -> date:
+        following = self.next()
+        return following.first_day - timedelta(days=1)
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+    @property
+    def label(self) -> str:
+        return gettext("Q%(number)s %(year)s") % {"number": self.number, "year": self.year}
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def quarters_between(start: date, end: date) -> list[Quarter]:
+    quarters = []
+    quarter, last = Quarter.of(start), Quarter.of(end)
+    while quarter <= last:
+        quarters.append(quarter)
+        quarter = quarter.next()
+    return quarters
+
+
+def last_four_quarters(today: date | None = None) -> tuple[date, date]:
+    """The default period: this quarter and the three before it."""
+    current = Quarter.of(today or timezone.localdate())
+    first = current.previous().previous().previous()
+    return first.first_day, current.last_day
+
+
+# --- the tables ----------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One line of a table by quarter: a label, a count per quarter and the total."""
+
+    label: str
+    counts: list[int]
+    key: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass
+class QuarterStatus:
+    quarter: Quarter
+    reported: int = 0
+    open: int = 0
+    overdue: int = 0
+    decided: int = 0
+
+
+@dataclass
+class Trends:
+    start: date
+    end: date
+    quarters: list[Quarter]
+    categories: list[Row]
+    pairs: list[Row]
+    statuses: list[QuarterStatus]
+    open_now: int
+    overdue_now: int
+    median_days: float | None
+    decided: int
+    totals: Row = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.totals = Row(
+            gettext("All categories"),
+            [sum(row.counts[index] for row in self.categories) for index in range(len(self.quarters))],
+        )
+
+    @property
+    def reported(self) -> int:
+        return self.totals.total
+
+
+def _dicts(values: Any) -> list[dict[str, Any]]:
+    """The rows of a values() query (typed loosely: each query has its own keys)."""
+    return list(values)
+
+
+def pair_label(first: str, second: str | None) -> str:
+    if second is None:
+        return gettext("%(party)s alone") % {"party": Party(first).label}
+    return f"{Party(first).label} ↔ {Party(second).label}"
+
+
+def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | None = None) -> Trends:
+    """The trend page's tables for deviations reported from ``start`` to ``end`` (local dates)."""
+    today = today or timezone.localdate()
+    quarters = quarters_between(start, end)
+    position = {(q.year, q.number): index for index, q in enumerate(quarters)}
+    in_period = deviations.reported_between(start, end)
+    by_quarter = {"year": ExtractYear("reported_at"), "quarter": ExtractQuarter("reported_at")}
+
+    categories = {code: Row(str(label), [0] * len(quarters), key=code) for code, label in Category.choices}
+    statuses = [QuarterStatus(quarter) for quarter in quarters]
+    overdue = Q(answer_due_on__lt=today) & ~Q(status__in=list(ANSWERED))
+    # One pass over the period: per category and quarter, with the status counts beside.
+    for row in _dicts(
+        in_period.order_by()
+        .values("category", **by_quarter)
+        .annotate(
+            reported=Count("pk"),
+            open=Count("pk", filter=~Q(status=Status.CLOSED)),
+            overdue=Count("pk", filter=overdue),
+            decided=Count("pk", filter=Q(decided_at__isnull=False)),
+        )
+    ):
+        index = position[(row["year"], row["quarter"])]
+        categories[row["category"]].counts[index] += row["reported"]
+        entry = statuses[index]
+        entry.reported += row["reported"]
+        entry.open += row["open"]
+        entry.overdue += row["overdue"]
+        entry.decided += row["decided"]
+
+    pairs: dict[tuple[str, str | None], Row] = {}
+
+    def count_pair(first: str, second: str | None, year: int, number: int, count: int) -> None:
+        key = (first, second)
+        if key not in pairs:
+            pairs[key] = Row(pair_label(first, second), [0] * len(quarters), key="-".join(filter(None, key)))
+        pairs[key].counts[position[(year, number)]] += count
+
+    # The period on the joined deviation (from its index); what the user may see, when that is not all.
+    rows = DeviationParty.objects.filter(
+        deviation__reported_at__gte=start_of_day(start),
+        deviation__reported_at__lt=start_of_day(end + timedelta(days=1)),
+    )
+    if deviations.query.has_filters():
+        rows = rows.filter(deviation__in=deviations.order_by().values("pk"))
+    party_quarter = {
+        "year": ExtractYear("deviation__reported_at"),
+        "quarter": ExtractQuarter("deviation__reported_at"),
+    }
+    # The self-join: every two parties of one deviation, each pair once (first < second).
+    for row in _dicts(
+        rows.filter(deviation__party_rows__party__gt=F("party"))
+        .order_by()
+        .values("party", other=F("deviation__party_rows__party"), **party_quarter)
+        .annotate(count=Count("deviation_id"))
+    ):
+        count_pair(row["party"], row["other"], row["year"], row["quarter"], row["count"])
+    # A deviation that concerns a single party counts for that party alone.
+    for row in _dicts(
+        rows.filter(
+            ~Exists(
+                DeviationParty.objects.filter(deviation=OuterRef("deviation")).exclude(
+                    party=OuterRef("party")
+                )
+            )
+        )
+        .order_by()
+        .values("party", **party_quarter)
+        .annotate(count=Count("deviation_id"))
+    ):
+        count_pair(row["party"], None, row["year"], row["quarter"], row["count"])
+
+    now = deviations.order_by().aggregate(
+        open=Count("pk", filter=~Q(status=Status.CLOSED)), overdue=Count("pk", filter=overdue)
+    )
+    decided = in_period.filter(decided_at__isnull=False)
+    median, count = median_days_to_decision(decided)
+    return Trends(
+        start=start,
+        end=end,
+        quarters=quarters,
+        categories=list(categories.values()),
+        pairs=sorted(pairs.values(), key=lambda row: (-row.total, row.label)),
+        statuses=statuses,
+        open_now=now["open"],
+        overdue_now=now["overdue"],
+        median_days=median,
+        decided=count,
+    )
+
+
+# --- the median ------------------------------------------------------------
+
+
+class _Median(Aggregate):
+    """PostgreSQL's percentile_cont(0.5): the median, interpolated between the two middle values."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+class _Seconds(Func):
+    """The seconds from the report to the decision (PostgreSQL)."""
+
+    template = "EXTRACT(EPOCH FROM (%(expressions)s))"
+    arg_joiner = " - "
+    output_field = FloatField()
+
+
+def median_days_to_decision(decided: DeviationQuerySet) -> tuple[float | None, int]:
+    """The median days from report to decision, and how many decisions it is taken over."""
+    if connections[decided.db].vendor == "postgresql":
+        result = decided.order_by().aggregate(
+            median=_Median(_Seconds(F("decided_at"), F("reported_at"))), count=Count("pk")
+        )
+        seconds = result["median"]
+        return (None if seconds is None else seconds / 86400), result["count"]
+    return median_days_by_offset(decided)
+
+
+def median_days_by_offset(decided: DeviationQuerySet) -> tuple[float | None, int]:
+    """The median without percentile_cont (SQLite): the middle row or two of the ordered durations."""
+    count = decided.order_by().count()
+    if not count:
+        return None, 0
+    durations = decided.annotate(duration=F("decided_at") - F("reported_at")).order_by("duration")
+    middle = (count - 1) // 2
+    values = list(durations.values_list("duration", flat=True)[middle : middle + 2 - count % 2])
+    seconds = sum(value.total_seconds() for value in values) / len(values)
+    return seconds / 86400, count
+
+
+# --- charts ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    y: int
+    width: float
+    text_y: int
+    bar_y: int
+    value_x: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A horizontal bar chart drawn as inline SVG (templates/deviations/trends/partials/bar_chart.html)."""
+
+    title: str
+    bars: list[Bar]
+    width: int
+    height: int
+    bar_height: int
+
+
+CHART_WIDTH = 640
+ROW_HEIGHT = 46
+BAR_HEIGHT = 18
+# Room for the value after the longest bar.
+VALUE_ROOM = 60
+
+
+def bar_chart(title: str, items: list[tuple[str, int]]) -> BarChart:
+    """Each item's label over a bar whose length is its share of the largest value."""
+    largest = max((value for _, value in items), default=0) or 1
+    room = CHART_WIDTH - VALUE_ROOM
+    bars = []
+    for index, (label, value) in enumerate(items):
+        top = index * ROW_HEIGHT
+        width = room * value / largest
+        bars.append(
+            Bar(
+                label=label,
+                value=value,
+                y=top,
+                width=round(width, 1),
+                text_y=top + 16,
+                bar_y=top + 22,
+                value_x=round(width + 6, 1),
+            )
+        )
+    return BarChart(title, bars, CHART_WIDTH, max(len(items) * ROW_HEIGHT, ROW_HEIGHT), BAR_HEIGHT)
+
+
+def charts(result: Trends) -> dict[str, Any]:
+    return {
+        "quarters": bar_chart(
+            gettext("Deviations reported per quarter"),
+            [(q.label, count) for q, count in zip(result.quarters, result.totals.counts, strict=True)],
+        ),
+        "categories": bar_chart(
+            gettext("Deviations per category"), [(row.label, row.total) for row in result.categories]
+        ),
+        "pairs": bar_chart(
+            gettext("Deviations per party pair"), [(row.label, row.total) for row in result.pairs]
+        ),
+    }
+
+
+# --- the report to the styrgrupp -----------------------------------------
+
+
+def report_since(deviations: DeviationQuerySet, since: date, today: date, *, rows: int) -> dict[str, Any]:
+    """What the styrgrupp reads at its meeting: counts, the list, decisions, statements and feedback since a date.
+
+    Each list holds at most ``rows`` entries (``more`` says when the list of deviations holds more).
+    """
+    changed = deviations.changed_since(since)
+    start = start_of_day(since)
+    by_category = dict(changed.order_by().values_list("category").annotate(count=Count("pk")))
+    by_status = dict(changed.order_by().values_list("status").annotate(count=Count("pk")))
+    listed = list(changed.with_is_overdue(today).with_list_data()[: rows + 1])
+    return {
+        "since": since,
+        "today": today,
+        "categories": [(label, by_category.get(code, 0)) for code, label in Category.choices],
+        "statuses": [(label, by_status.get(code, 0)) for code, label in Status.choices],
+        "total": sum(by_status.values()),
+        "rows": listed[:rows],
+        "more": len(listed) > rows,
+        "decisions": list(
+            changed.filter(decided_at__gte=start).with_list_data().order_by("decided_at", "pk")[:rows]
+        ),
+        "feedback": list(changed.filter(feedback_at__gte=start).order_by("feedback_at", "pk")[:rows]),
+        "statements": list(
+            StatementRequest.objects.filter(
+                deviation__in=changed.order_by().values("pk"), answered_at__gte=start
+            )
+            .select_related("deviation", "organisation")
+            .order_by("answered_at", "pk")[:rows]
+        ),
+    }
