@@ -1,0 +1,15 @@
+"""The deviations pages in the main navigation (collected by resursrad.navigation)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from deviations import permissions
+from resursrad.navigation import NavItem
+
+# The styrgrupp starts on its inbox; a party's deviation contact on its requests for a statement.
+START_PAGES = [
+    NavItem("deviations:inbox", _("Deviations to handle"), permissions.can_review_deviations, order=40),
+    NavItem(
+        "deviations:statements", _("Requests for a statement"), permissions.is_deviation_contact, order=45
+    ),
+]
+MORE_PAGES: list[NavItem] = []
