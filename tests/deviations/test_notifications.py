@@ -227,3 +227,18 @@ def test_a_new_deviation_reaches_the_styrgrupp_without_its_text(coordinator, han
     row = Notification.objects.get(kind="deviations.reported", recipient=handler)
     assert row.reference == deviation.number
     assert "Intyget" not in str(row.context)
+
+
+def test_a_steering_member_may_take_new_deviations_in_the_weekly_digest(coordinator, handler, colleague):
+    from resursrad.notifications.models import Channel, NotificationPreference
+    from resursrad.notifications.services import next_weekly_digest_at
+
+    NotificationPreference.choose(handler, "deviations.reported", Channel.WEEKLY)
+    report_deviation(coordinator)
+    mine = Notification.objects.get(kind="deviations.reported", recipient=handler)
+    assert mine.channel == Channel.WEEKLY
+    assert mine.send_after == next_weekly_digest_at(mine.due_at)
+    assert timezone.localtime(mine.send_after).weekday() == 0
+    # A colleague who chose nothing has it at once.
+    theirs = Notification.objects.get(kind="deviations.reported", recipient=colleague)
+    assert (theirs.channel, theirs.send_after) == (Channel.EMAIL, theirs.due_at)
