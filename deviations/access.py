@@ -6,7 +6,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
-from deviations.models import Deviation
+from deviations.models import Deviation, StatementRequest
 
 
 def get_deviation_for_user(user: Any, pk: int) -> Deviation:
@@ -15,3 +15,8 @@ def get_deviation_for_user(user: Any, pk: int) -> Deviation:
         Deviation.objects.visible_to(user).select_related("reported_by", "handler", "council"),
         pk=pk,
     )
+
+
+def get_statement_for_contact(user: Any, pk: int) -> StatementRequest:
+    """A request for a statement to the user's organisation, if the user is its contact, else a 404."""
+    return get_object_or_404(StatementRequest.objects.for_contact(user), pk=pk)

@@ -497,11 +497,28 @@ class Deviation(models.Model):
             deviation=self, kind=DeviationEvent.Kind.COMMENT, by=by, comment=comment
         )
 
-    def mark_system_fault(self, *, by: User, is_fault: bool, related: list[Deviation] | None = None) -> None:
-        """Mark (or unmark) as a recurring system fault, and link it to deviations of its kind."""
+    def mark_system_fault(
+        self,
+        *,
+        by: User,
+        is_fault: bool,
+        related: list[Deviation] | None = None,
+        version: int | None = None,
+    ) -> None:
+        """Mark (or unmark) as a recurring system fault, and link it to deviations of its kind.
+
+        ``version``, as in ``perform``: a stale page does not undo another member's marking.
+        """
         related = [other for other in related or [] if other.pk != self.pk]
         with transaction.atomic():
             locked = self._locked()
+            if version is not None and locked.version != version:
+                raise DeviationError(
+                    gettext(
+                        "Someone else changed the deviation while you were working on it. "
+                        "Read the latest version below; your text is kept in the form."
+                    )
+                )
             changed = locked.is_system_fault != is_fault
             if changed:
                 locked.is_system_fault = is_fault

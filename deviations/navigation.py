@@ -5,7 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from deviations import permissions
 from resursrad.navigation import NavItem
 
-START_PAGES: list[NavItem] = []
+# The styrgrupp starts on its inbox; a party's deviation contact on its requests for a statement.
+START_PAGES = [
+    NavItem("deviations:inbox", _("Deviations to handle"), permissions.can_review_deviations, order=40),
+    NavItem(
+        "deviations:statements", _("Requests for a statement"), permissions.is_deviation_contact, order=45
+    ),
+]
 MORE_PAGES: list[NavItem] = [
     # The styrgrupp's overview (views/trends.py).
     NavItem("deviations:all", _("All deviations"), permissions.can_review_deviations, order=42),

@@ -8,13 +8,18 @@ never what was written in it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.notifications import REMINDER_TIME
 from resursrad.models import Role, User
 from resursrad.notifications.kinds import Kind
+from resursrad.notifications.models import Notification
 from resursrad.notifications.services import notify
 
 if TYPE_CHECKING:
@@ -121,7 +126,116 @@ STATEMENT_GIVEN = Kind(
     audience=STEERING,
 )
 
-KINDS = [REPORTED, STATEMENT_REQUESTED, STATEMENT_GIVEN, FEEDBACK_GIVEN]
+
+# --- reminders: a statement's deadline and the answer deadline, near and passed ----
+
+
+def _answerers(deviation: Deviation) -> Iterable[User]:
+    """The handler; while nobody has taken the deviation, every styrgrupp member."""
+    return _handler(deviation) or steering_members(deviation)
+
+
+STATEMENT_DUE_SOON = Kind(
+    name="deviations.statement_due_soon",
+    label=_("A statement your organisation was asked for is due soon"),
+    subject=_("The statement on deviation %(case_number)s is due on %(date)s"),
+    text=_(
+        "The steering group has asked your organisation for a statement on deviation %(case_number)s. "
+        "Answer in Resursråd by %(date)s."
+    ),
+    context=_request_context,
+    url=lambda request: reverse("deviations:detail", args=[request.deviation_id]),
+    reference=lambda request: request.deviation.number,
+    recipients=lambda request: organisation_contacts(request.organisation_id),
+    audience=CONTACTS,
+)
+STATEMENT_OVERDUE = Kind(
+    name="deviations.statement_overdue",
+    label=_("A statement your organisation was asked for is overdue"),
+    subject=_("The statement on deviation %(case_number)s was due on %(date)s"),
+    text=_(
+        "The steering group asked your organisation for a statement on deviation %(case_number)s "
+        "by %(date)s, and it has not been given. Answer in Resursråd as soon as you can."
+    ),
+    context=_request_context,
+    url=lambda request: reverse("deviations:detail", args=[request.deviation_id]),
+    reference=lambda request: request.deviation.number,
+    recipients=lambda request: organisation_contacts(request.organisation_id),
+    audience=CONTACTS,
+)
+ANSWER_DUE_SOON = Kind(
+    name="deviations.answer_due_soon",
+    label=_("A deviation is to be answered soon"),
+    subject=_("Deviation %(case_number)s is to be answered by %(date)s"),
+    text=_(
+        "The reporter of deviation %(case_number)s is to have feedback from the steering group by %(date)s."
+    ),
+    context=_deviation_context,
+    url=_deviation_url,
+    reference=lambda deviation: deviation.number,
+    recipients=_answerers,
+    audience=STEERING,
+)
+ANSWER_OVERDUE = Kind(
+    name="deviations.answer_overdue",
+    label=_("A deviation has not been answered in time"),
+    subject=_("Deviation %(case_number)s was to be answered by %(date)s"),
+    text=_(
+        "The reporter of deviation %(case_number)s was to have feedback from the steering group by %(date)s, "
+        "and has not had it yet."
+    ),
+    context=_deviation_context,
+    url=_deviation_url,
+    reference=lambda deviation: deviation.number,
+    recipients=_answerers,
+    audience=STEERING,
+)
+
+STATEMENT_REMINDERS = [STATEMENT_DUE_SOON.name, STATEMENT_OVERDUE.name]
+ANSWER_REMINDERS = [ANSWER_DUE_SOON.name, ANSWER_OVERDUE.name]
+REMINDER_KINDS = [*STATEMENT_REMINDERS, *ANSWER_REMINDERS]
+
+KINDS = [
+    REPORTED,
+    STATEMENT_REQUESTED,
+    STATEMENT_DUE_SOON,
+    STATEMENT_OVERDUE,
+    STATEMENT_GIVEN,
+    ANSWER_DUE_SOON,
+    ANSWER_OVERDUE,
+    FEEDBACK_GIVEN,
+]
+
+
+# --- fixed due times: a repeated or missed run plans nothing twice -------------
+
+
+def at_reminder_time(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, REMINDER_TIME))
+
+
+def due_soon_at(due_on: date) -> datetime:
+    return at_reminder_time(due_on - timedelta(days=settings.DEVIATION_REMINDER_DAYS))
+
+
+def overdue_at(due_on: date) -> datetime:
+    return at_reminder_time(due_on + timedelta(days=1))
+
+
+def notify_statement_due_soon(request: StatementRequest) -> None:
+    notify(None, STATEMENT_DUE_SOON, request, due_at=due_soon_at(request.due_on))
+
+
+def notify_statement_overdue(request: StatementRequest) -> None:
+    notify(None, STATEMENT_OVERDUE, request, due_at=overdue_at(request.due_on))
+
+
+def notify_answer_due_soon(deviation: Deviation) -> None:
+    notify(None, ANSWER_DUE_SOON, deviation, due_at=due_soon_at(deviation.answer_due_on))
+
+
+def notify_answer_overdue(deviation: Deviation) -> None:
+    notify(None, ANSWER_OVERDUE, deviation, due_at=overdue_at(deviation.answer_due_on))
 
 
 # --- hooks, called inside the step's transaction ---------------------------------
@@ -132,8 +246,21 @@ def after_report(deviation: Deviation) -> None:
 
 
 def after_transition(deviation: Deviation, transition: Transition, *, by: Any) -> None:
+    from deviations.workflow import ANSWERED, Status
+
     for kind in transition.notifies:
         notify(None, kind, deviation, actor=by)
+    reminders = Notification.objects.about(deviation).filter(kind__in=ANSWER_REMINDERS)
+    if transition.target in ANSWERED:
+        # The reporter has had the answer: nobody is reminded of it any more.
+        reminders.cancel()
+    elif deviation.handler_id:
+        # The handler answers now: the reminders to the rest of the styrgrupp are not sent.
+        reminders.exclude(recipient_id=deviation.handler_id).cancel()
+    if transition.target == Status.CLOSED:
+        Notification.objects.about(*deviation.statement_requests.all()).filter(
+            kind__in=STATEMENT_REMINDERS
+        ).cancel()
 
 
 def after_statement_requested(request: StatementRequest) -> None:
@@ -142,3 +269,4 @@ def after_statement_requested(request: StatementRequest) -> None:
 
 def after_statement_given(request: StatementRequest) -> None:
     notify(None, STATEMENT_GIVEN, request, actor=request.answered_by)
+    Notification.objects.about(request).filter(kind__in=STATEMENT_REMINDERS).cancel()

@@ -36,10 +36,9 @@ class NavItem:
         return reverse(self.url_name)
 
 
-# The base package's own pages; the start page of the steering group moves
-# to the app that owns its work (the council's is in meetings/).
+# The base package's own pages; the start pages of the council and the
+# steering group are in the apps that own their work (meetings/, deviations/).
 START_PAGES: list[NavItem] = [
-    NavItem("start_steering", _("Steering group"), permissions.is_steering_member, order=40),
     NavItem("start_admin", _("Administration"), permissions.is_administrator, order=50),
 ]
 MORE_PAGES: list[NavItem] = [

@@ -389,6 +389,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "plan-meeting-reminders": {"task": "meetings.tasks.plan_reminders", "schedule": 3600.0},
+    # A statement's deadline and the answer deadline of deviations, near and passed.
+    "plan-deviation-reminders": {"task": "deviations.tasks.plan_reminders", "schedule": 3600.0},
     # Nightly, at quiet hours: erasure (gallring) and expired sessions.
     "erase-due-personal-data": {
         "task": "cases.tasks.erase_due_personal_data",

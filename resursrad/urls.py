@@ -23,7 +23,6 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("meetings/", include("meetings.urls")),
     path("deviations/", include("deviations.urls")),
-    path("start/steering/", views.start_steering, name="start_steering"),
     path("start/admin/", views.start_admin, name="start_admin"),
     path("system/status/", views.system_status, name="system_status"),
     path("system/access-log/", views.access_log, name="access_log"),

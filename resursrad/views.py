@@ -67,13 +67,6 @@ def _start_page(request: AuthenticatedHttpRequest, template: str, **context: Any
 
 @require_safe
 @login_required
-@permissions.role_required(permissions.is_steering_member)
-def start_steering(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _start_page(request, "resursrad/start_steering.html")
-
-
-@require_safe
-@login_required
 @permissions.role_required(permissions.is_administrator)
 def start_admin(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _start_page(request, "resursrad/start_admin.html")

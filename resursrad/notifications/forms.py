@@ -21,15 +21,16 @@ from resursrad.notifications.models import (
     NotificationPreference,
 )
 
-CHANNEL_ERROR = _("Choose e-mail at once, a daily summary or in the Resursråd app only.")
+CHANNEL_ERROR = _("Choose e-mail at once, a daily or weekly summary, or in the Resursråd app only.")
 
 
 def channel_choices() -> list[tuple[str, str]]:
-    """The three channels, the digest with the deployment's time."""
+    """The channels, the digests with the deployment's time."""
     digest_time = time_format(settings.NOTIFICATION_DIGEST_TIME, "H:i")
     labels = {
         Channel.EMAIL: _("E-mail at once"),
         Channel.DIGEST: _("A daily summary by e-mail at %(time)s") % {"time": digest_time},
+        Channel.WEEKLY: _("A weekly summary by e-mail on Mondays at %(time)s") % {"time": digest_time},
         Channel.IN_APP: _("Only here in Resursråd"),
     }
     return [(channel.value, str(labels[channel])) for channel in Channel]

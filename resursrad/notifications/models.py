@@ -29,7 +29,13 @@ class Channel(models.TextChoices):
 
     EMAIL = "email", _("E-mail at once")
     DIGEST = "digest", _("A daily summary by e-mail")
+    WEEKLY = "weekly", _("A weekly summary by e-mail")
     IN_APP = "in_app", _("In the app only")
+
+
+# The channels that gather a recipient's rows into one e-mail. A weekly row
+# falls due at a daily digest's time too, so on Mondays both go as one e-mail.
+DIGESTS = frozenset({Channel.DIGEST, Channel.WEEKLY})
 
 
 class Delivery(models.TextChoices):
@@ -248,10 +254,10 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
         with transaction.atomic():
             due = self.due(now).select_for_update(skip_locked=True)
             rows = list(due.order_by("send_after", "pk").values_list("pk", "recipient_id", "channel")[:limit])
-            digests = {recipient_id for _, recipient_id, channel in rows if channel == Channel.DIGEST}
+            digests = {recipient_id for _, recipient_id, channel in rows if channel in DIGESTS}
             if digests:
                 rows += list(
-                    due.filter(channel=Channel.DIGEST, recipient_id__in=digests)
+                    due.filter(channel__in=DIGESTS, recipient_id__in=digests)
                     .exclude(pk__in=[pk for pk, _, _ in rows])
                     .values_list("pk", "recipient_id", "channel")
                 )
@@ -281,7 +287,7 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
         if pks is not None:
             rows = rows.filter(pk__in=pks)
         elif recipient_id is not None:
-            rows = rows.filter(recipient_id=recipient_id, channel=Channel.DIGEST)
+            rows = rows.filter(recipient_id=recipient_id, channel__in=DIGESTS)
         else:
             return own, []
         if not rows.update(claim=own, lease_until=now + lease):
@@ -470,7 +476,7 @@ class PreferenceQuerySet(models.QuerySet["NotificationPreference"]):
 
 
 class NotificationPreference(models.Model):
-    """How one user wants one kind: e-mail at once, a daily digest or in the app only."""
+    """How one user wants one kind: e-mail at once, a daily or weekly digest, or in the app only."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -33,6 +33,7 @@ from django.utils.translation import gettext, ngettext
 
 from resursrad.notifications.kinds import ALLOWED_PLACEHOLDERS, Attachment, Kind, UnknownKind, resolve
 from resursrad.notifications.models import (
+    DIGESTS,
     NOTE_IN_APP_CHOSEN,
     NOTE_NO_ADDRESS,
     Channel,
@@ -130,7 +131,12 @@ def delivery_plan(channel: str, user: Any, due_at: datetime) -> dict[str, Any]:
             "send_after": None,
             "note": NOTE_IN_APP_CHOSEN,
         }
-    send_after = next_digest_at(due_at) if channel == Channel.DIGEST else due_at
+    if channel == Channel.WEEKLY:
+        send_after = next_weekly_digest_at(due_at)
+    elif channel == Channel.DIGEST:
+        send_after = next_digest_at(due_at)
+    else:
+        send_after = due_at
     return {"channel": channel, "status": Delivery.PENDING, "send_after": send_after, "note": ""}
 
 
@@ -152,6 +158,14 @@ def next_digest_at(after: datetime) -> datetime:
         day += timedelta(days=1)
 
 
+def next_weekly_digest_at(after: datetime) -> datetime:
+    """The first weekly digest at or after ``after``: a Monday's daily digest time (next_digest_at)."""
+    candidate = next_digest_at(after)
+    while timezone.localtime(candidate).weekday() != 0:
+        candidate = next_digest_at(candidate + timedelta(minutes=1))
+    return candidate
+
+
 def cancel_about(*objects: Any) -> int:
     """The objects are gone or ended: what is still waiting about them is not sent."""
     return Notification.objects.about(*objects).cancel()
@@ -166,7 +180,7 @@ def replan_waiting(user: Any, kind: Kind, channel: str, now: datetime) -> int:
     waiting = Notification.objects.filter(recipient=user, kind=kind.name).waiting(now)
     changed = 0
     for row in waiting:
-        plan = delivery_plan(channel, user, max(row.due_at, now) if channel == Channel.DIGEST else row.due_at)
+        plan = delivery_plan(channel, user, max(row.due_at, now) if channel in DIGESTS else row.due_at)
         Notification.objects.filter(pk=row.pk, claim__isnull=True, status=row.status).update(**plan)
         changed += 1
     if changed:
@@ -243,8 +257,8 @@ def publish(token: uuid.UUID, rows: list[tuple[int, int, str]]) -> int:
     from resursrad.notifications.tasks import send_digest, send_notifications
 
     claim = str(token)
-    at_once = [pk for pk, _, channel in rows if channel != Channel.DIGEST]
-    digests = sorted({recipient_id for _, recipient_id, channel in rows if channel == Channel.DIGEST})
+    at_once = [pk for pk, _, channel in rows if channel not in DIGESTS]
+    digests = sorted({recipient_id for _, recipient_id, channel in rows if channel in DIGESTS})
     published = 0
     try:
         with app.producer_or_acquire() as producer:
@@ -363,7 +377,7 @@ def build_message(rows: list[Notification]) -> EmailMultiAlternatives:
             subject, text = kind.render(row.context)
             items.append({"subject": subject, "text": text, "link": settings.SITE_URL + row.url})
             files += attachments_for(kind, row)
-        digest = len(rows) > 1 or rows[0].channel == Channel.DIGEST
+        digest = len(rows) > 1 or rows[0].channel in DIGESTS
         if digest:
             subject = ngettext(
                 "Resursråd: %(count)d new notification", "Resursråd: %(count)d new notifications", len(items)

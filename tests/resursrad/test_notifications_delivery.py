@@ -471,6 +471,74 @@ def test_a_digest_message_delivered_twice_sends_one_digest(org_a, case_worker, b
     assert len(mail.outbox) == 1
 
 
+# --- the weekly digest ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "after,expected_utc",
+    [
+        # A Wednesday: the coming Monday at 07:00 (summer time, 05:00 UTC).
+        (datetime(2026, 6, 3, 12, 0, tzinfo=STOCKHOLM), datetime(2026, 6, 8, 5, 0)),
+        # A Monday at the digest time: that digest; a minute later: the next Monday's.
+        (datetime(2026, 6, 8, 7, 0, tzinfo=STOCKHOLM), datetime(2026, 6, 8, 5, 0)),
+        (datetime(2026, 6, 8, 7, 1, tzinfo=STOCKHOLM), datetime(2026, 6, 15, 5, 0)),
+        # Across the night the clocks go forward (29 March 2026): 07:00 summer time on Monday.
+        (datetime(2026, 3, 27, 12, 0, tzinfo=STOCKHOLM), datetime(2026, 3, 30, 5, 0)),
+        # Winter time: 07:00 is 06:00 UTC.
+        (datetime(2026, 11, 25, 12, 0, tzinfo=STOCKHOLM), datetime(2026, 11, 30, 6, 0)),
+    ],
+)
+def test_the_weekly_digest_goes_on_monday_at_the_digest_time(settings, after, expected_utc):
+    settings.NOTIFICATION_DIGEST_TIME = time(7, 0)
+    assert services.next_weekly_digest_at(after) == expected_utc.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def test_a_weekly_row_waits_for_monday_and_goes_with_that_days_digest_as_one_email(
+    org_a, org_b, case_worker, broker, sweep, settings
+):
+    settings.NOTIFICATION_DIGEST_TIME = time(7, 0)
+    weekly = Kind(
+        name="test.weekly",
+        label="A weekly test",
+        subject="Week %(case_number)s",
+        text="Weekly %(case_number)s.",
+        context=lambda obj: {"case_number": f"RR-2026-{obj.pk:04d}"},
+        url=lambda obj: f"/cases/{obj.pk}/",
+        reference=lambda obj: f"RR-2026-{obj.pk:04d}",
+    )
+    tuesday = datetime(2026, 6, 2, 12, 0, tzinfo=STOCKHOLM)
+    monday = datetime(2026, 6, 8, 7, 0, tzinfo=STOCKHOLM)
+    with registry.declared(weekly), time_machine.travel(tuesday, tick=False) as clock:
+        NotificationPreference.choose(case_worker, weekly, Channel.WEEKLY)
+        NotificationPreference.choose(case_worker, REMINDER, Channel.DIGEST)
+        notify([case_worker], weekly, org_a)
+        row = Notification.objects.get(kind="test.weekly")
+        assert (row.channel, row.status, row.send_after) == (Channel.WEEKLY, Delivery.PENDING, monday)
+        # The daily digests of the week do not take it.
+        clock.move_to(datetime(2026, 6, 3, 7, 0, tzinfo=STOCKHOLM))
+        assert sweep() == 0
+        clock.move_to(datetime(2026, 6, 7, 22, 0, tzinfo=STOCKHOLM))
+        notify([case_worker], REMINDER, org_b)
+        clock.move_to(monday)
+        assert sweep() == 2
+        assert [task for task, _ in broker.messages] == [tasks.send_digest]
+        assert broker.deliver() == 2
+    [digest] = mail.outbox
+    assert digest.subject == "Resursråd: 2 nya notiser"
+    assert f"RR-2026-{org_a.pk:04d}" in digest.body and f"RR-2026-{org_b.pk:04d}" in digest.body
+
+
+def test_choosing_the_weekly_digest_moves_a_waiting_email_to_monday(org_a, case_worker, settings):
+    settings.NOTIFICATION_DIGEST_TIME = time(7, 0)
+    wednesday = datetime(2026, 6, 3, 12, 0, tzinfo=STOCKHOLM)
+    with time_machine.travel(wednesday, tick=False):
+        notify([case_worker], REMINDER, org_a, due_at=timezone.now() + timedelta(days=1))
+        NotificationPreference.choose(case_worker, REMINDER, Channel.WEEKLY)
+    row = Notification.objects.get(recipient=case_worker)
+    assert (row.channel, row.status) == (Channel.WEEKLY, Delivery.PENDING)
+    assert row.send_after == datetime(2026, 6, 8, 7, 0, tzinfo=STOCKHOLM)
+
+
 # --- the tasks' settings -------------------------------------------------------------------
 
 

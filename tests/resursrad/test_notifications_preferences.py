@@ -94,12 +94,13 @@ def test_every_declared_kind_names_who_it_reaches():
 
 
 @override_settings(NOTIFICATION_DIGEST_TIME=time(6, 30))
-def test_the_page_shows_the_three_channels_and_the_digest_time(client, case_worker):
+def test_the_page_shows_the_four_channels_and_the_digest_time(client, case_worker):
     client.force_login(case_worker)
     content = client.get(URL).content.decode()
     assert "Samordnaren ställer en fråga" in content
     assert "E-post direkt" in content
     assert "En daglig sammanfattning per e-post kl. 06:30" in content
+    assert "En veckosammanfattning per e-post på måndagar kl. 06:30" in content
     assert "Bara här i Resursråd" in content
     assert "en sammanfattning om dagen kl. 06:30" in content
 
@@ -108,7 +109,7 @@ def test_an_urgent_kind_is_shown_as_email_disabled_with_a_reason(client, case_wo
     client.force_login(case_worker)
     response = client.get(URL)
     html = str(response.context["form"]["cases.party_removed"])
-    assert html.count("disabled") == 3
+    assert html.count("disabled") == 4
     assert html.count("checked") == 1 and 'value="email"' in html.split("checked")[0].rsplit("<input", 1)[1]
     content = response.content.decode()
     assert "Brådskande notiser" in content
@@ -163,7 +164,7 @@ def test_an_unknown_channel_is_explained_beside_its_field_and_nothing_is_saved(c
     response = client.post(URL, data)
     assert response.status_code == 200
     form = response.context["form"]
-    message = "Välj e-post direkt, en daglig sammanfattning eller bara i Resursråd."
+    message = "Välj e-post direkt, en daglig eller veckovis sammanfattning, eller bara i Resursråd."
     assert form.errors[_field("cases.accepted").removeprefix("kind-")] == [message]
     content = response.content.decode()
     assert "Några fält behöver rättas" in content

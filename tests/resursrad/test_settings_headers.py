@@ -47,7 +47,7 @@ def test_head_answers_like_get_on_public_pages(client, db, name):
     "who,name",
     [
         ("council_member", "meetings:agendas"),
-        ("steering_member", "start_steering"),
+        ("steering_member", "deviations:inbox"),
         ("administrator", "start_admin"),
         ("administrator", "system_status"),
     ],

@@ -5,7 +5,7 @@ START_PAGES = {
     "case_worker": "cases:list",
     "coordinator": "meetings:planning",
     "council_member": "meetings:agendas",
-    "steering_member": "start_steering",
+    "steering_member": "deviations:inbox",
     "administrator": "start_admin",
 }
 
@@ -25,8 +25,8 @@ def test_start_page_is_refused_to_other_roles(client, cast, page_role, url_name,
     client.force_login(cast[user_role])
     # The referral list is also the coordinator's list of all referrals.
     allowed = {page_role, "coordinator"} if url_name == "cases:list" else {page_role}
-    # A meetings page tells outsiders nothing: 404 (tests/meetings/test_cal_access.py).
-    refused = 404 if url_name.startswith("meetings:") else 403
+    # A meetings or deviations page tells outsiders nothing: 404 (tests/meetings/test_cal_access.py).
+    refused = 404 if url_name.startswith(("meetings:", "deviations:")) else 403
     expected = 200 if user_role in allowed else refused
     assert client.get(reverse(url_name)).status_code == expected
 
@@ -60,7 +60,12 @@ def test_navigation_shows_each_role_only_its_own_pages(client, cast):
         "case_worker": ["Mina ärenden", "Ny ansökan", "Kalender"],
         "coordinator": ["Planering", "Samordning", "Kalender", "Alla ansökningar"],
         "council_member": ["Mina dagordningar", "Kalender"],
-        "steering_member": ["Styrgrupp", "Alla avvikelser", "Trender", "Rapport till styrgruppen"],
+        "steering_member": [
+            "Avvikelser att hantera",
+            "Alla avvikelser",
+            "Trender",
+            "Rapport till styrgruppen",
+        ],
         "administrator": ["Administration", "Åtkomstlogg", "Notisöversikt"],
     }
     for role, labels in expected.items():
@@ -76,7 +81,7 @@ def test_user_with_two_roles_sees_both(client, coordinator):
     response = client.get(reverse("cases:inbox"))
     assert nav_labels(response) == [
         "Planering",
-        "Styrgrupp",
+        "Avvikelser att hantera",
         "Samordning",
         "Alla avvikelser",
         "Trender",
@@ -84,7 +89,7 @@ def test_user_with_two_roles_sees_both(client, coordinator):
         "Kalender",
         "Alla ansökningar",
     ]
-    assert client.get(reverse("start_steering")).status_code == 200
+    assert client.get(reverse("deviations:inbox")).status_code == 200
 
 
 def test_user_without_role_is_told_so(client, db):
