@@ -29,7 +29,7 @@ def test_personal_and_coordination_numbers_in_any_common_format_are_found(number
 )
 def test_phone_numbers_are_found(phone):
     assert deidentify.problems(f"Ring {phone} för mer.", set()) == [
-        "The text contains a phone number. Remove it."
+        "Texten innehåller ett telefonnummer. Ta bort det."
     ]
 
 
