@@ -57,9 +57,16 @@ def nav_labels(response):
 
 def test_navigation_shows_each_role_only_its_own_pages(client, cast):
     expected = {
-        "case_worker": ["Mina ärenden", "Ny ansökan", "Kalender"],
-        "coordinator": ["Planering", "Samordning", "Kalender", "Alla ansökningar"],
-        "council_member": ["Mina dagordningar", "Kalender"],
+        "case_worker": ["Mina ärenden", "Ny ansökan", "Kalender", "Rapportera avvikelse", "Mina avvikelser"],
+        "coordinator": [
+            "Planering",
+            "Samordning",
+            "Kalender",
+            "Alla ansökningar",
+            "Rapportera avvikelse",
+            "Mina avvikelser",
+        ],
+        "council_member": ["Mina dagordningar", "Kalender", "Rapportera avvikelse", "Mina avvikelser"],
         "steering_member": ["Styrgrupp"],
         "administrator": ["Administration", "Åtkomstlogg", "Notisöversikt"],
     }
@@ -74,7 +81,15 @@ def test_user_with_two_roles_sees_both(client, coordinator):
     coordinator.save()
     client.force_login(coordinator)
     response = client.get(reverse("cases:inbox"))
-    assert nav_labels(response) == ["Planering", "Styrgrupp", "Samordning", "Kalender", "Alla ansökningar"]
+    assert nav_labels(response) == [
+        "Planering",
+        "Styrgrupp",
+        "Samordning",
+        "Kalender",
+        "Alla ansökningar",
+        "Rapportera avvikelse",
+        "Mina avvikelser",
+    ]
     assert client.get(reverse("start_steering")).status_code == 200
 
 
