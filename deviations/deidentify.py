@@ -2,7 +2,7 @@
 
 A deviation sent to the förbund can become a public record, so a text is
 refused when it holds a personnummer or samordningsnummer in any common
-format, a phone number, an e-mail address, or the name of a participant in
+format, a phone number, an e-mail address, a case number, or the name of a participant in
 the reporter's own cases. The check errs on the side of refusing: a number
 that looks like a personnummer is refused even when its check digit is wrong
 (a mistyped number still points at a person).
@@ -28,6 +28,10 @@ PERSONAL_NUMBER = re.compile(
 PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}|00\d{1,3}|0)[\s\-/]*\(?\d{1,4}\)?(?:[\s\-/]*\d){5,10}(?![\d])")
 # A date such as 01-02-2026 or 01.02.2026 is not a phone number.
 DATE_LIKE = re.compile(r"^\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2,4}$")
+# A case number (RR-2026-0042, "rr 2026 42"): it leads straight to the individual's referral.
+CASE_NUMBER = re.compile(
+    r"(?<![\w])RR\s?[-\u2010-\u2014]?\s?\d{4}\s?[-\u2010-\u2014]?\s?\d{1,6}(?![\d])", re.IGNORECASE
+)
 EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 WORD = re.compile(r"[^\W\d_][\w\-']*", re.UNICODE)
 
@@ -65,6 +69,8 @@ def problems(text: str, names: set[str]) -> list[str]:
         )
     elif _phones(text):
         messages.append(gettext("The text contains a phone number. Remove it."))
+    if CASE_NUMBER.search(text):
+        messages.append(gettext("The text contains a case number. Describe what happened without it."))
     if EMAIL.search(text):
         messages.append(gettext("The text contains an e-mail address. Remove it."))
     found = identifying_words(text, names)

@@ -7,11 +7,12 @@ are checked before saving (deviations.deidentify).
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -75,6 +76,10 @@ class DeviationQuerySet(models.QuerySet["Deviation"]):
 
     def open(self) -> DeviationQuerySet:
         return self.exclude(status=Status.CLOSED)
+
+    def own_reports(self, user: Any) -> DeviationQuerySet:
+        """The deviations the user reported ("Mina avvikelser"), from what the user may see."""
+        return self.visible_to(user).filter(reported_by=user.pk)
 
     def with_is_overdue(self, today: date | None = None) -> DeviationQuerySet:
         """Annotate ``is_overdue`` in the query, so a list marks overdue rows without a query per row."""
@@ -214,6 +219,8 @@ class Deviation(models.Model):
 
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # The report form's one-time token: a double submit finds the first report.
+    creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = DeviationQuerySet.as_manager()
 
@@ -271,14 +278,23 @@ class Deviation(models.Model):
         meeting_date: date | None = None,
         parties_present: list[str] | None = None,
         today: date | None = None,
+        token: uuid.UUID | None = None,
     ) -> Deviation:
         """Save a new report, after the de-identification check; notifies the styrgrupp.
 
         Raises DeviationError (with the field) for identifying text, no
-        description, no party or a date in the future.
+        description, no party or a date in the future. The same one-time
+        ``token`` twice (a double submit) gives the first report.
         """
         from deviations import deidentify, notifications
 
+        if token is not None:
+            existing = cls.objects.filter(creation_token=token).first()
+            if existing is not None and existing.reported_by_id == by.pk:
+                return existing
+            if existing is not None:
+                # Someone else's token (copied or forged): it protects nothing here.
+                token = None
         today = today or timezone.localdate()
         texts = {
             "description": description.strip(),
@@ -299,27 +315,36 @@ class Deviation(models.Model):
             errors = {name: " ".join(messages) for name, messages in found.items()}
             field_name = next(iter(errors))
             raise DeviationError(errors[field_name], field=field_name, errors=errors)
-        with transaction.atomic():
-            now = timezone.now()
-            deviation = cls.objects.create(
-                number=DeviationNumberSequence.next_number(timezone.localdate(now).year),
-                reported_by=by,
-                reported_at=now,
-                council=council,
-                meeting_date=meeting_date,
-                parties_present=sorted(set(parties_present or [])),
-                observed_on=observed_on,
-                category=category,
-                answer_due_on=timezone.localdate(now) + timedelta(days=answer_days()),
-                **texts,
-            )
-            DeviationParty.objects.bulk_create(
-                [DeviationParty(deviation=deviation, party=party) for party in sorted(set(parties))]
-            )
-            DeviationEvent.objects.create(
-                deviation=deviation, kind=DeviationEvent.Kind.REPORTED, by=by, to_status=Status.REPORTED
-            )
-            notifications.after_report(deviation)
+        try:
+            with transaction.atomic():
+                now = timezone.now()
+                deviation = cls.objects.create(
+                    number=DeviationNumberSequence.next_number(timezone.localdate(now).year),
+                    reported_by=by,
+                    reported_at=now,
+                    council=council,
+                    meeting_date=meeting_date,
+                    parties_present=sorted(set(parties_present or [])),
+                    observed_on=observed_on,
+                    category=category,
+                    answer_due_on=timezone.localdate(now) + timedelta(days=answer_days()),
+                    creation_token=token,
+                    **texts,
+                )
+                DeviationParty.objects.bulk_create(
+                    [DeviationParty(deviation=deviation, party=party) for party in sorted(set(parties))]
+                )
+                DeviationEvent.objects.create(
+                    deviation=deviation, kind=DeviationEvent.Kind.REPORTED, by=by, to_status=Status.REPORTED
+                )
+                notifications.after_report(deviation)
+        except IntegrityError:
+            # The same form posted at the same moment: the unique token let one
+            # insert through and made the others wait for it, then fail here.
+            winner = cls.objects.filter(creation_token=token, reported_by=by).first() if token else None
+            if winner is None:
+                raise
+            return winner
         return deviation
 
     # --- the review ---------------------------------------------------------

@@ -22,4 +22,7 @@ MORE_PAGES: list[NavItem] = [
         permissions.can_review_deviations,
         order=44,
     ),
+    # Reporting is everyone's side task, never anyone's start page: after each role's own pages.
+    NavItem("deviations:report", _("Report a deviation"), permissions.can_report_deviation, order=80),
+    NavItem("deviations:mine", _("My deviations"), permissions.can_report_deviation, order=81),
 ]

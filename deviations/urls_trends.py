@@ -8,7 +8,7 @@ urlpatterns = [
     path("all/", trends.deviation_list, name="all"),
     path("all/export.csv", trends.deviation_export, name="export"),
     path("trends/", trends.trends, name="trends"),
-    path("report/", trends.steering_report, name="steering_report"),
+    path("steering-report/", trends.steering_report, name="steering_report"),
     path("steering-meetings/", trends.steering_meetings, name="steering_meetings"),
     path(
         "steering-meetings/<int:pk>/delete/",

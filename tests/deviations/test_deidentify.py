@@ -29,7 +29,7 @@ def test_personal_and_coordination_numbers_in_any_common_format_are_found(number
 )
 def test_phone_numbers_are_found(phone):
     assert deidentify.problems(f"Ring {phone} för mer.", set()) == [
-        "The text contains a phone number. Remove it."
+        "Texten innehåller ett telefonnummer. Ta bort det."
     ]
 
 
@@ -47,13 +47,20 @@ def test_email_addresses_are_found():
     [
         "Väntetiden var 2026-03-01 till 2026-05-30, alltså 90 dagar.",
         "Beslutet kom 01-02-2026 efter tre månader.",
-        "Ärendet RR-2026-0042 väntade i 120 dagar.",
+        "Avvikelse AV-2026-0042 gällde samma sak, 120 dagar.",
         "Hans handläggare på Försäkringskassan fick inget intyg.",
         "",
     ],
 )
-def test_ordinary_text_dates_and_case_numbers_pass(text):
+def test_ordinary_text_dates_and_deviation_numbers_pass(text):
     assert deidentify.problems(text, set()) == []
+
+
+@pytest.mark.parametrize("number", ["RR-2026-0042", "rr 2026 42", "RR2026-0042", "RR-2026–0042"])
+def test_case_numbers_are_found_they_lead_to_the_individual(number):
+    assert deidentify.problems(f"Ärendet {number} väntade i 120 dagar.", set()) == [
+        "Texten innehåller ett ärendenummer. Beskriv vad som hände utan det."
+    ]
 
 
 def test_a_participants_name_in_the_reporters_cases_is_found(case_worker):

@@ -33,4 +33,6 @@ def test_navigation_collects_each_apps_pages(case_worker, coordinator):
         "cases:inbox",
         "meetings:calendar",
         "cases:list",
+        "deviations:report",
+        "deviations:mine",
     ]

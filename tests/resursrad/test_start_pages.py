@@ -57,9 +57,16 @@ def nav_labels(response):
 
 def test_navigation_shows_each_role_only_its_own_pages(client, cast):
     expected = {
-        "case_worker": ["Mina ärenden", "Ny ansökan", "Kalender"],
-        "coordinator": ["Planering", "Samordning", "Kalender", "Alla ansökningar"],
-        "council_member": ["Mina dagordningar", "Kalender"],
+        "case_worker": ["Mina ärenden", "Ny ansökan", "Kalender", "Rapportera avvikelse", "Mina avvikelser"],
+        "coordinator": [
+            "Planering",
+            "Samordning",
+            "Kalender",
+            "Alla ansökningar",
+            "Rapportera avvikelse",
+            "Mina avvikelser",
+        ],
+        "council_member": ["Mina dagordningar", "Kalender", "Rapportera avvikelse", "Mina avvikelser"],
         "steering_member": [
             "Avvikelser att hantera",
             "Alla avvikelser",
@@ -88,6 +95,8 @@ def test_user_with_two_roles_sees_both(client, coordinator):
         "Rapport till styrgruppen",
         "Kalender",
         "Alla ansökningar",
+        "Rapportera avvikelse",
+        "Mina avvikelser",
     ]
     assert client.get(reverse("deviations:inbox")).status_code == 200
 
