@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "cases",
     "meetings",
     "deviations",
+    "followup",
     "resursrad.notifications",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("meetings/", include("meetings.urls")),
     path("deviations/", include("deviations.urls")),
+    path("followup/", include("followup.urls")),
     path("start/admin/", views.start_admin, name="start_admin"),
     path("system/status/", views.system_status, name="system_status"),
     path("system/access-log/", views.access_log, name="access_log"),

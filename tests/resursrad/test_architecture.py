@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 BASE = Path(__file__).resolve().parents[2] / "resursrad"
-APPS = {"cases", "meetings", "deviations"}
+APPS = {"cases", "meetings", "deviations", "followup"}
 
 
 def test_the_base_package_imports_no_app():

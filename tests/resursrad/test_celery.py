@@ -64,7 +64,7 @@ def test_a_real_worker_runs_the_heartbeat_through_the_broker():
     assert Heartbeat.objects.get(name="celery").runs == 1
 
 
-OUR_APPS = {"resursrad", "cases", "meetings", "deviations"}
+OUR_APPS = {"resursrad", "cases", "meetings", "deviations", "followup"}
 
 
 def _our_tasks():

@@ -1,0 +1,5 @@
+"""The follow-up stats pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
