@@ -25,7 +25,7 @@ from cases import notifications, workflow
 from cases.workflow import DomainError, Status, Todo
 from resursrad import personnummer
 from resursrad.case_numbers import format_case_number, normalise_case_number
-from resursrad.models import Organisation, Party, User
+from resursrad.models import Organisation, Party, User, YearlySequence
 from resursrad.pagination import PageWithoutCount, page_number
 
 __all__ = ["DomainError", "Status", "Todo"]
@@ -598,24 +598,12 @@ def _case_path(script_prefix: str, urlconf: Any) -> str:
     return reverse("cases:detail", args=[marker]).replace(str(marker), "{pk}")
 
 
-class CaseNumberSequence(models.Model):
+class CaseNumberSequence(YearlySequence):
     """The last case number handed out per year."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last_number}"
 
     @classmethod
     def next_case_number(cls, year: int) -> str:
-        # Two referrals created at once must not get the same number: lock the row.
-        with transaction.atomic():
-            cls.objects.get_or_create(year=year)
-            sequence = cls.objects.select_for_update().get(year=year)
-            sequence.last_number += 1
-            sequence.save(update_fields=["last_number"])
-        return format_case_number(year, sequence.last_number)
+        return format_case_number(year, cls.next_value(year))
 
 
 class Referral(models.Model):

@@ -20,31 +20,19 @@ from django.utils.translation import gettext_lazy as _
 
 from deviations import workflow
 from deviations.workflow import ANSWERED, Category, DeviationError, Status
-from resursrad.models import Organisation, Party, User
+from resursrad.models import Organisation, Party, User, YearlySequence
 
 
 def answer_days() -> int:
     return int(settings.DEVIATION_ANSWER_DAYS)
 
 
-class DeviationNumberSequence(models.Model):
+class DeviationNumberSequence(YearlySequence):
     """The last deviation number handed out per year."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last_number}"
 
     @classmethod
     def next_number(cls, year: int) -> str:
-        # Two reports saved at once must not get the same number: lock the row.
-        with transaction.atomic():
-            cls.objects.get_or_create(year=year)
-            sequence = cls.objects.select_for_update().get(year=year)
-            sequence.last_number += 1
-            sequence.save(update_fields=["last_number"])
-        return f"AV-{year}-{sequence.last_number:04d}"
+        return f"AV-{year}-{cls.next_value(year):04d}"
 
 
 class DeviationQuerySet(models.QuerySet["Deviation"]):

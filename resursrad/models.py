@@ -173,6 +173,31 @@ class User(AbstractBaseUser, PermissionsMixin):
         return super().has_module_perms(app_label)
 
 
+class YearlySequence(models.Model):
+    """The last number handed out per year, for numbers such as RR-2026-0042 and AV-2026-0007."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+    @classmethod
+    def next_value(cls, year: int) -> int:
+        """The next number of the year; two callers at once never get the same one (the row is locked)."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            cls._default_manager.get_or_create(year=year)
+            sequence = cls._default_manager.select_for_update().get(year=year)
+            sequence.last_number += 1
+            sequence.save(update_fields=["last_number"])
+        return sequence.last_number
+
+
 class Heartbeat(models.Model):
     """The last run of a periodic task, so that a stopped worker or scheduler shows."""
 
