@@ -84,14 +84,15 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect(_list_url(filters.query_string()))
     visible = Referral.objects.visible_to(user)
     has_todo_list = permissions.has_todo_list(user)
-    worklist = visible.worklist(user, today) if has_todo_list else None
     chosen = filters.chosen()
+    narrowed = bool(query) or any(chosen.values())
     show_organisation = not permissions.lists_only_own_organisation(user)
-    referrals = (
-        visible.with_list_data(organisation=show_organisation)
-        .matching(user=user, today=today, **chosen)
-        .search(query)
-    )
+    listed = visible.with_list_data(organisation=show_organisation)
+    worklist = None
+    if has_todo_list:
+        # The whole list shows the cases with work first: read as its rows, once.
+        worklist = visible.worklist(user, today) if narrowed else listed.worklist(user, today, rows=True)
+    referrals = listed.matching(user=user, today=today, **chosen).search(query)
     page: Any
     if query:
         # A search says how many it found: few, found through an index.
@@ -100,7 +101,6 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         page = Paginator(referrals, PAGE_SIZE).get_page(request.POST.get("page"))
     elif worklist is not None:
         # What needs action first, then the rest newest first, each from an index.
-        narrowed = any(chosen.values())
         page = referrals.page_action_first(
             worklist, today=today, number=request.GET.get("page"), size=PAGE_SIZE, narrowed=narrowed
         )
@@ -148,12 +148,14 @@ TODO_LABELS = {
 def _todo_list(counts: dict[str, int], filters: ReferralFilterForm) -> list[dict[str, Any]]:
     active = filters.chosen().get("todo", "")
     days = settings.CONSENT_EXPIRY_WARNING_DAYS
+    # The list's address once for all the items.
+    list_url = _list_url("")
     return [
         {
             "kind": kind,
             "count": counts[kind],
             "label": TODO_LABELS[kind] % {"count": counts[kind], "days": days},
-            "url": _list_url(urlencode({"todo": kind.value})),
+            "url": f"{list_url}?{urlencode({'todo': kind.value})}",
             "active": active == kind,
         }
         for kind in Todo
