@@ -377,24 +377,18 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             Q(status__in=WORK_STATES) | Q(status__in=workflow.CONSENT_STATES, pk__in=ending)
         )
 
-    def worklist(self, user: Any, today: date, *, rows: bool = False) -> Worklist:
-        """The user's cases with work waiting, most urgent first, and how many of each kind: one query.
-
-        ``rows=True`` keeps the cases too, as this queryset reads them (a
-        list's rows, with with_list_data): a page of the whole list then shows
-        them without asking for them again (page_action_first).
-        """
-        needing = self.needing_action(user, today).with_expiring_consent(today).order_by("-created_at", "-pk")
+    def worklist(self, user: Any, today: date) -> Worklist:
+        """The user's cases with work waiting, most urgent first, and how many of each kind: one query."""
         fields = ("pk", "status", "consent_expires_on")
-        cases: list[Any] = list(needing) if rows else []
-        found: list[tuple[int, str, date | None]] = (
-            [(case.pk, case.status, case.consent_expires_on) for case in cases]
-            if rows
-            else list(needing.values_list(*fields))
+        rows: list[tuple[int, str, date | None]] = list(
+            self.needing_action(user, today)
+            .with_expiring_consent(today)
+            .order_by("-created_at", "-pk")
+            .values_list(*fields)
         )
         counts = dict.fromkeys(TODO_KINDS, 0)
         ranked = []
-        for pk, status, expires_on in found:
+        for pk, status, expires_on in rows:
             kinds = _kinds_of(status, expires_on)
             for kind in kinds:
                 counts[kind] += 1
@@ -402,7 +396,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
                 ranked.append((TODO_KINDS.index(kinds[0]), pk))
         # sorted() keeps newest first within a kind.
         order = [pk for _, pk in sorted(ranked, key=lambda item: item[0])]
-        return Worklist(order=order, counts=counts, rows={case.pk: case for case in cases} if rows else None)
+        return Worklist(order=order, counts=counts)
 
     def todo_counts(self, user: Any, today: date) -> dict[str, int]:
         """How many of the user's cases wait for each kind of work, in one query."""
@@ -445,9 +439,6 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         them this list holds), then the rest newest first, paged across the
         two without counting. `narrowed`: this list is filtered or searched,
         so which of the worklist's cases it holds is asked (one more query).
-        Else a worklist read with its rows (worklist(rows=True) on this list
-        before any filter) gives the cases with work as they are: one query
-        for the rest of the page, none when they fill it.
         """
         first = worklist.order
         if narrowed and first:
@@ -457,19 +448,6 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         start = (page - 1) * size
         wanted = size + 1
         leading = first[start : start + wanted]
-        if not narrowed and worklist.rows is not None:
-            # The worklist read its cases as this list's rows: only the rest
-            # (if the page reaches them) is asked for, newest first on the index.
-            rows = [worklist.rows[pk] for pk in leading]
-            if len(rows) < wanted:
-                skip = max(start - len(first), 0)
-                rest = self.exclude(pk__in=first) if first else self
-                rows.extend(
-                    rest.with_expiring_consent(today).order_by("-created_at", "-pk")[
-                        skip : skip + wanted - len(rows)
-                    ]
-                )
-            return PageWithoutCount(rows[:size], page, has_next=len(rows) > size)
         # One query whatever the page holds: its rows with work by id (a page
         # of them alone by the ids themselves, which is cheaper to plan), the
         # rest (if the page reaches them) by a newest-first subquery on the index.
@@ -581,8 +559,6 @@ class Worklist:
 
     order: list[int]
     counts: dict[str, int]
-    # With worklist(rows=True): the cases themselves, by id.
-    rows: dict[int, Any] | None = None
 
 
 # Each kind of work, most urgent first, with the states that call for it (none for consent).

@@ -84,15 +84,14 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect(_list_url(filters.query_string()))
     visible = Referral.objects.visible_to(user)
     has_todo_list = permissions.has_todo_list(user)
+    worklist = visible.worklist(user, today) if has_todo_list else None
     chosen = filters.chosen()
-    narrowed = bool(query) or any(chosen.values())
     show_organisation = not permissions.lists_only_own_organisation(user)
-    listed = visible.with_list_data(organisation=show_organisation)
-    worklist = None
-    if has_todo_list:
-        # The whole list shows the cases with work first: read as its rows, once.
-        worklist = visible.worklist(user, today) if narrowed else listed.worklist(user, today, rows=True)
-    referrals = listed.matching(user=user, today=today, **chosen).search(query)
+    referrals = (
+        visible.with_list_data(organisation=show_organisation)
+        .matching(user=user, today=today, **chosen)
+        .search(query)
+    )
     page: Any
     if query:
         # A search says how many it found: few, found through an index.
@@ -101,6 +100,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         page = Paginator(referrals, PAGE_SIZE).get_page(request.POST.get("page"))
     elif worklist is not None:
         # What needs action first, then the rest newest first, each from an index.
+        narrowed = any(chosen.values())
         page = referrals.page_action_first(
             worklist, today=today, number=request.GET.get("page"), size=PAGE_SIZE, narrowed=narrowed
         )
