@@ -692,7 +692,12 @@ class Referral(models.Model):
         return self.case_number
 
     def get_absolute_url(self) -> str:
-        return _case_path(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF).format(pk=self.pk)
+        return self.absolute_url_pattern().format(pk=self.pk)
+
+    @staticmethod
+    def absolute_url_pattern() -> str:
+        """The case page's address with "{pk}" for the id: a list links every row with one lookup."""
+        return _case_path(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
     # --- reads -------------------------------------------------------------
 

@@ -148,12 +148,14 @@ TODO_LABELS = {
 def _todo_list(counts: dict[str, int], filters: ReferralFilterForm) -> list[dict[str, Any]]:
     active = filters.chosen().get("todo", "")
     days = settings.CONSENT_EXPIRY_WARNING_DAYS
+    # The list's address once for all the items.
+    list_url = _list_url("")
     return [
         {
             "kind": kind,
             "count": counts[kind],
             "label": TODO_LABELS[kind] % {"count": counts[kind], "days": days},
-            "url": _list_url(urlencode({"todo": kind.value})),
+            "url": f"{list_url}?{urlencode({'todo': kind.value})}",
             "active": active == kind,
         }
         for kind in Todo

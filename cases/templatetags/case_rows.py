@@ -18,13 +18,14 @@ from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
-from cases.models import TargetGroup
-from resursrad.templatetags.presentation import day, minute
+from cases.models import Referral, TargetGroup
+from resursrad.templatetags.presentation import day_in, minute
 
 register = template.Library()
 
@@ -43,10 +44,14 @@ def referral_rows(referrals: Iterable[Any], *, show_names: bool, show_organisati
     created_label = _e(gettext("Created"))
     protected = _e(gettext("Protected identity"))
     expires = gettext("Consent expires %(date)s")
+    # Asked once for the table, not once a row: the links' pattern, the time zone, the status labels.
+    case_path = Referral.absolute_url_pattern()
+    zone = timezone.get_current_timezone()
+    status_labels: dict[str, str] = {}
     rows = []
     for referral in referrals:
         cells = [
-            f'<td class="table-cards-title"><a href="{_e(referral.get_absolute_url())}">'
+            f'<td class="table-cards-title"><a href="{_e(case_path.format(pk=referral.pk))}">'
             f"{_e(referral.case_number)}</a></td>"
         ]
         if show_names:
@@ -57,9 +62,12 @@ def referral_rows(referrals: Iterable[Any], *, show_names: bool, show_organisati
             if participant.protected_identity:
                 cell += f' <span class="badge text-bg-warning">{protected}</span>'
             cells.append(cell + "</td>")
+        status = referral.status
+        if status not in status_labels:
+            status_labels[status] = _e(referral.status_label)
         cell = (
             f'<td class="table-cards-status" data-label="{status_label}">'
-            f'<span class="badge status-badge status-{_e(referral.status)}">{_e(referral.status_label)}</span>'
+            f'<span class="badge status-badge status-{_e(status)}">{status_labels[status]}</span>'
         )
         expires_on = getattr(referral, "consent_expires_on", None)
         if expires_on:
@@ -71,7 +79,7 @@ def referral_rows(referrals: Iterable[Any], *, show_names: bool, show_organisati
         cells.append(
             f'<td data-label="{case_worker_label}">{_e(handler.first_name)} {_e(handler.last_name)}</td>'
         )
-        cells.append(f'<td data-label="{created_label}">{_e(day(referral.created_at))}</td>')
+        cells.append(f'<td data-label="{created_label}">{_e(day_in(referral.created_at, zone))}</td>')
         rows.append("    <tr>\n      " + "\n      ".join(cells) + "\n    </tr>\n")
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 

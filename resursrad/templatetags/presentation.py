@@ -21,13 +21,13 @@ the local time in the fixed forms the pages use.
 from __future__ import annotations
 
 import html
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from django import forms, template
-from django.forms.utils import flatatt
 from django.forms.widgets import Input
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 register = template.Library()
@@ -38,6 +38,27 @@ def _e(value: Any) -> str:
     if isinstance(value, SafeData):
         return str(value)
     return html.escape(str(value))
+
+
+def _attribute(value: Any) -> str:
+    """conditional_escape: a value that is HTML already is kept, anything else is escaped."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
+
+
+def _flatatt(attrs: dict[str, Any]) -> str:
+    """django.forms.utils.flatatt's markup, written directly: every control of every form has it,
+    and Django's format_html_join costs most of a field's rendering."""
+    pairs = sorted(
+        (name, value) for name, value in attrs.items() if not isinstance(value, bool) and value is not None
+    )
+    flags = sorted(name for name, value in attrs.items() if value is True)
+    return "".join(f' {_attribute(name)}="{_attribute(value)}"' for name, value in pairs) + "".join(
+        f" {_attribute(name)}" for name in flags
+    )
 
 
 def _described_by(bound: forms.BoundField) -> list[str]:
@@ -112,7 +133,7 @@ def _select(bound: forms.BoundField) -> str:
         for value, label, chosen in _options(bound)
     )
     attrs = _control_attrs(bound, "form-select")
-    return f'<select name="{_e(bound.html_name)}"{flatatt(attrs)}>{options}</select>'
+    return f'<select name="{_e(bound.html_name)}"{_flatatt(attrs)}>{options}</select>'
 
 
 def _input(bound: forms.BoundField) -> str:
@@ -122,14 +143,14 @@ def _input(bound: forms.BoundField) -> str:
     if value not in (None, ""):
         attrs["value"] = value
     input_type = _e(widget.input_type)  # type: ignore[attr-defined]
-    return f'<input type="{input_type}" name="{_e(bound.html_name)}"{flatatt(attrs)}>'
+    return f'<input type="{input_type}" name="{_e(bound.html_name)}"{_flatatt(attrs)}>'
 
 
 def _textarea(bound: forms.BoundField) -> str:
     attrs = _control_attrs(bound, "form-control")
     value = bound.field.widget.format_value(bound.value()) or ""
     # The browser drops the first newline after <textarea>, as in Django's own template.
-    return f'<textarea name="{_e(bound.html_name)}"{flatatt(attrs)}>\n{_e(value)}</textarea>'
+    return f'<textarea name="{_e(bound.html_name)}"{_flatatt(attrs)}>\n{_e(value)}</textarea>'
 
 
 def _wrapped(bound: forms.BoundField, control: str) -> str:
@@ -146,7 +167,7 @@ def _checkbox(bound: forms.BoundField) -> str:
     auto_id = _e(bound.auto_id)
     return (
         f'<div class="mb-3"><div id="div_{auto_id}" class="form-check">'
-        f'<input type="checkbox" name="{_e(bound.html_name)}"{flatatt(attrs)}>'
+        f'<input type="checkbox" name="{_e(bound.html_name)}"{_flatatt(attrs)}>'
         f'<label for="{_e(bound.id_for_label)}" class="form-check-label">{_e(bound.label)}</label>'
         f"{_errors(bound, always_shown=True)}{_help(bound)}</div></div>"
     )
@@ -155,7 +176,7 @@ def _checkbox(bound: forms.BoundField) -> str:
 def _radios(bound: forms.BoundField) -> str:
     attrs = _control_attrs(bound, "form-check-input")
     attrs.pop("id", None)
-    shared = flatatt(attrs)
+    shared = _flatatt(attrs)
     name = _e(bound.html_name)
     items = []
     for index, (value, label, chosen) in enumerate(_options(bound)):
@@ -199,7 +220,7 @@ def _field(bound: forms.BoundField) -> str:
 @register.filter
 def as_field(bound: forms.BoundField) -> SafeString:
     """One field with its label, help text and errors."""
-    # Every text in the markup is escaped where it is written (_e, flatatt).
+    # Every text in the markup is escaped where it is written (_e, _flatatt).
     return mark_safe(_field(bound))  # noqa: S308
 
 
@@ -213,16 +234,21 @@ def as_fields(form: forms.BaseForm) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped where it is written
 
 
-def _local(value: Any) -> Any:
+def _local(value: Any, zone: tzinfo | None = None) -> Any:
     if isinstance(value, datetime) and timezone.is_aware(value):
-        return timezone.localtime(value)
+        return value.astimezone(zone or timezone.get_current_timezone())
     return value
 
 
 @register.filter
 def day(value: date | datetime | None) -> str:
     """2026-03-15, in local time."""
-    return _local(value).strftime("%Y-%m-%d") if value else ""
+    return day_in(value, None)
+
+
+def day_in(value: date | datetime | None, zone: tzinfo | None) -> str:
+    """day() in the given time zone: a table asks for the current one once, not once a row."""
+    return _local(value, zone).strftime("%Y-%m-%d") if value else ""
 
 
 @register.filter

@@ -65,3 +65,24 @@ def test_times_are_written_in_local_time(settings):
     assert iso(moment) == "2026-03-15T08:30:05+01:00"
     assert day(date(2026, 1, 2)) == "2026-01-02"
     assert day(None) == minute(None) == ""
+
+
+def test_attributes_are_written_as_django_writes_them():
+    from django.forms.utils import flatatt
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from resursrad.templatetags.presentation import _flatatt
+
+    for attrs in [
+        {},
+        {"id": "id_q", "class": "form-control", "maxlength": 100},
+        {"required": True, "disabled": False, "placeholder": gettext_lazy("Search"), "title": None},
+        {
+            "data-x": 'a "quoted" <b>&',
+            "aria-describedby": mark_safe("a&amp;b"),
+            "checked": True,
+            "autofocus": True,
+        },
+    ]:
+        assert _flatatt(attrs) == flatatt(attrs)
