@@ -1,5 +1,10 @@
 """The follow-up survey pages."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from followup.views import survey
+
+urlpatterns: list[URLPattern] = [
+    path("survey/results/", survey.results, name="survey_results"),
+    path("survey/<str:token>/", survey.answer, name="survey_answer"),
+]

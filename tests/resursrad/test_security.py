@@ -11,8 +11,9 @@ from tests.resursrad.test_settings_environment import TEST_ENVIRONMENT
 ROOT = Path(__file__).resolve().parents[2]
 
 # URLs anyone may open: the login page, the privacy notice and the health check;
-# a personal calendar feed answers its secret address alone (tests/meetings/test_cal_feed.py).
-PUBLIC_URL_NAMES = {"login", "privacy_notice", "healthz", "feed"}
+# a personal calendar feed and the participant survey answer their secret address alone
+# (tests/meetings/test_cal_feed.py, tests/followup/test_survey_views.py).
+PUBLIC_URL_NAMES = {"login", "privacy_notice", "healthz", "feed", "survey_answer"}
 
 
 def _walk(patterns, prefix=""):

@@ -1,0 +1,3 @@
+"""The follow-up app's models; each part keeps its own module."""
+
+from followup.models_survey import Agreement, SurveyAnswer, SurveyLink  # noqa: F401
