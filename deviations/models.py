@@ -651,6 +651,14 @@ class StatementRequest(models.Model):
             locked = StatementRequest.objects.select_for_update().get(pk=self.pk)
             if locked.answered_at is not None:
                 raise DeviationError(gettext("The statement has already been given."))
+            # The deviation's row lock orders this against closing it.
+            status = (
+                Deviation.objects.select_for_update()
+                .values_list("status", flat=True)
+                .get(pk=self.deviation_id)
+            )
+            if status == Status.CLOSED:
+                raise DeviationError(gettext("The deviation is closed; a statement can no longer be given."))
             now = timezone.now()
             StatementRequest.objects.filter(pk=self.pk).update(answer=answer, answered_by=by, answered_at=now)
             self.answer, self.answered_by, self.answered_at = answer, by, now

@@ -69,7 +69,8 @@ def statements_for_contact(user: Any, today: date | None = None) -> tuple[list[A
     """The requests to the contact's organisation: (waiting, overdue first; answered, newest first)."""
     today = today or timezone.localdate()
     requests = StatementRequest.objects.for_contact(user).select_related("deviation", "answered_by")
-    waiting = list(requests.waiting().order_by("due_on", "pk"))
+    # A closed deviation's unanswered request waits for nothing any more.
+    waiting = list(requests.waiting().exclude(deviation__status=Status.CLOSED).order_by("due_on", "pk"))
     for request in waiting:
         request.is_overdue = request.is_overdue_on(today)  # type: ignore[attr-defined]
     answered = list(requests.filter(answered_at__isnull=False).order_by("-answered_at", "-pk")[:100])

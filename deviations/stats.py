@@ -275,6 +275,7 @@ class Bar:
     label: str
     value: int
     y: int
+    # Per cent of the chart's width.
     width: float
     text_y: int
     bar_y: int
@@ -287,38 +288,31 @@ class BarChart:
 
     title: str
     bars: list[Bar]
-    width: int
     height: int
     bar_height: int
 
 
-CHART_WIDTH = 640
 ROW_HEIGHT = 46
 BAR_HEIGHT = 18
-# Room for the value after the longest bar.
-VALUE_ROOM = 60
+# The longest bar's share of the chart's width (in per cent), leaving room for its value.
+BAR_ROOM = 85
 
 
 def bar_chart(title: str, items: list[tuple[str, int]]) -> BarChart:
-    """Each item's label over a bar whose length is its share of the largest value."""
+    """Each item's label over a bar whose length is its share of the largest value.
+
+    Lengths are percentages of the chart's width and the text is in pixels, so the
+    labels are the same size in every chart, at every width, full width or beside a table.
+    """
     largest = max((value for _, value in items), default=0) or 1
-    room = CHART_WIDTH - VALUE_ROOM
     bars = []
     for index, (label, value) in enumerate(items):
         top = index * ROW_HEIGHT
-        width = room * value / largest
+        width = round(BAR_ROOM * value / largest, 1)
         bars.append(
-            Bar(
-                label=label,
-                value=value,
-                y=top,
-                width=round(width, 1),
-                text_y=top + 16,
-                bar_y=top + 22,
-                value_x=round(width + 6, 1),
-            )
+            Bar(label=label, value=value, y=top, width=width, text_y=top + 16, bar_y=top + 22, value_x=width)
         )
-    return BarChart(title, bars, CHART_WIDTH, max(len(items) * ROW_HEIGHT, ROW_HEIGHT), BAR_HEIGHT)
+    return BarChart(title, bars, max(len(items) * ROW_HEIGHT, ROW_HEIGHT), BAR_HEIGHT)
 
 
 def charts(result: Trends) -> dict[str, Any]:

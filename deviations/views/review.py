@@ -191,7 +191,11 @@ def _detail_page(
     answer_forms = answer_forms or {}
     forms = [panel["form"] for panel in panels]
     for statement in statements:
-        if statement.answered_at is None and permissions.may_answer(user, statement):
+        if (
+            statement.answered_at is None
+            and deviation.status != workflow.Status.CLOSED
+            and permissions.may_answer(user, statement)
+        ):
             form = answer_forms.get(statement.pk) or AnswerForm(prefix=f"answer-{statement.pk}")
             statement.answer_form = form  # type: ignore[attr-defined]
             forms.append(form)
@@ -261,7 +265,8 @@ def answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except DeviationError as error:
         form.refuse(error)
         if not error.errors:
-            # Already answered by a colleague: the page shows that answer; say so above it.
+            # Already answered by a colleague (the page shows that answer) or the deviation
+            # is closed (the page no longer offers the form): say so above it.
             messages.error(request, str(error))
             return redirect("deviations:detail", pk=deviation.pk)
         return _detail_page(request, deviation, answer_forms={statement.pk: form}, status=400)

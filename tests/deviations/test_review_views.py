@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deviations.models import StatementRequest
-from deviations.workflow import Status
+from deviations.workflow import DeviationError, Status
 from resursrad.notifications.models import Notification
 from tests.factories import OrganisationFactory, UserFactory, report_deviation
 
@@ -370,3 +370,56 @@ def test_an_identifying_statement_is_refused_and_kept(client, asked, fk_contact)
 def test_the_deviation_gone_from_view_is_404_for_answer(client, asked, case_worker):
     client.force_login(case_worker)
     assert client.post(reverse("deviations:answer", args=[asked.pk]), {}).status_code == 404
+
+
+# --- a closed deviation takes no more statements ----------------------------------
+
+
+@pytest.fixture
+def closed_while_asked(asked, handler):
+    """Decided, answered to the reporter and closed while Försäkringskassan's request still waits."""
+    deviation = asked.deviation
+    deviation.refresh_from_db()
+    deviation.decide(
+        by=handler,
+        decision="En gemensam rutin tas fram.",
+        responsible_party="fk",
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
+    deviation.give_feedback(by=handler, feedback="Tack, en rutin tas fram.")
+    deviation.close(by=handler)
+    asked.refresh_from_db()
+    return asked
+
+
+def test_a_statement_cannot_be_given_once_the_deviation_is_closed(closed_while_asked, fk_contact):
+    with pytest.raises(DeviationError) as refused:
+        closed_while_asked.give_answer(by=fk_contact, answer="Vi svarar ändå.")
+    assert str(refused.value) == "Avvikelsen är avslutad; ett yttrande kan inte längre lämnas."
+    closed_while_asked.refresh_from_db()
+    assert closed_while_asked.answered_at is None and closed_while_asked.answer == ""
+
+
+def test_the_closed_deviation_shows_no_answer_form_and_refuses_a_post(client, closed_while_asked, fk_contact):
+    client.force_login(fk_contact)
+    deviation = closed_while_asked.deviation
+    url = reverse("deviations:answer", args=[closed_while_asked.pk])
+    page = client.get(_detail(deviation)).content.decode()
+    assert f'action="{url}"' not in page
+    assert "Avvikelsen är avslutad; ett yttrande kan inte längre lämnas." in page
+    response = client.post(url, {f"answer-{closed_while_asked.pk}-answer": "Vi svarar ändå."}, follow=True)
+    assert response.redirect_chain == [(_detail(deviation), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Avvikelsen är avslutad; ett yttrande kan inte längre lämnas."
+    ]
+    closed_while_asked.refresh_from_db()
+    assert closed_while_asked.answered_at is None
+
+
+def test_a_closed_deviations_request_no_longer_waits_in_the_contacts_list(
+    client, closed_while_asked, fk_contact
+):
+    client.force_login(fk_contact)
+    response = client.get(reverse("deviations:statements"))
+    assert response.status_code == 200
+    assert response.context["waiting"] == []

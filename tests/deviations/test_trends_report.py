@@ -136,3 +136,10 @@ def test_bad_meeting_input_is_refused_and_nothing_saved(client, steering_member,
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not SteeringMeeting.objects.exists()
+
+
+def test_the_summary_tables_head_their_counts_antal_not_nummer(client, steering_member, history):
+    html = report(client, steering_member).content.decode()
+    assert html.count('<th scope="col" class="text-end">Antal</th>') == 2
+    # "Nummer" heads only the column of deviation numbers.
+    assert html.count(">Nummer</th>") == 1
