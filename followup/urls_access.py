@@ -1,5 +1,11 @@
-"""The follow-up access pages."""
+"""The follow-up access pages: access-log review (loggkontroll)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from followup.views import access
+
+urlpatterns = [
+    path("log-review/", access.samples, name="log_samples"),
+    path("log-review/entry/<int:pk>/", access.review_entry, name="log_review_entry"),
+    path("log-review/event/<int:pk>/", access.review_event, name="log_review_event"),
+]

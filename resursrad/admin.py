@@ -37,6 +37,7 @@ class UserAdmin(BaseUserAdmin):
         "is_council_member",
         "is_steering_member",
         "is_deviation_contact",
+        "is_log_reviewer",
         "is_administrator",
         "is_active",
         "organisation__party",
@@ -55,6 +56,7 @@ class UserAdmin(BaseUserAdmin):
                     "is_council_member",
                     "is_steering_member",
                     "is_deviation_contact",
+                    "is_log_reviewer",
                     "is_administrator",
                     "is_active",
                 )

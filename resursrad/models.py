@@ -29,6 +29,7 @@ class Role(models.TextChoices):
     COUNCIL_MEMBER = "council_member", _("Council member")
     STEERING_MEMBER = "steering_member", _("Steering group member")
     DEVIATION_CONTACT = "deviation_contact", _("Deviation contact")
+    LOG_REVIEWER = "log_reviewer", _("Access-log reviewer")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
@@ -112,6 +113,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             "The organisation's steering group member is a contact too."
         ),
     )
+    is_log_reviewer = models.BooleanField(
+        _("access-log reviewer"),
+        default=False,
+        help_text=_("Reviews samples of the access log and the administration log (loggkontroll)."),
+    )
     is_administrator = models.BooleanField(
         _("administrator"), default=False, help_text=_("May use the administration pages.")
     )
@@ -158,6 +164,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             (self.is_council_member, Role.COUNCIL_MEMBER),
             (self.is_steering_member, Role.STEERING_MEMBER),
             (self.is_deviation_contact, Role.DEVIATION_CONTACT),
+            (self.is_log_reviewer, Role.LOG_REVIEWER),
             (self.is_administrator, Role.ADMINISTRATOR),
         ]
         return [role for held, role in flags if held]
@@ -465,6 +472,7 @@ ROLE_FIELDS = (
     "is_coordinator",
     "is_council_member",
     "is_steering_member",
+    "is_log_reviewer",
     "is_administrator",
     "is_superuser",
     "is_active",

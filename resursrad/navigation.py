@@ -40,9 +40,10 @@ class NavItem:
 # steering group are in the apps that own their work (meetings/, deviations/).
 START_PAGES: list[NavItem] = [
     NavItem("start_admin", _("Administration"), permissions.is_administrator, order=50),
+    NavItem("access_log", _("Access log"), permissions.is_log_reviewer, order=90),
 ]
 MORE_PAGES: list[NavItem] = [
-    NavItem("access_log", _("Access log"), permissions.can_review_access_log, order=90),
+    NavItem("access_log", _("Access log"), permissions.has_access_log_in_menu, order=90),
 ]
 
 

@@ -40,9 +40,18 @@ def can_view_system_status(user: User) -> bool:
     return is_administrator(user)
 
 
+def is_log_reviewer(user: User) -> bool:
+    return _active(user) and user.is_log_reviewer
+
+
 def can_review_access_log(user: User) -> bool:
-    """Access-log review (loggkontroll) is the administrators' task."""
-    return is_administrator(user)
+    """Access-log review (loggkontroll): administrators and the appointed log reviewers."""
+    return is_administrator(user) or is_log_reviewer(user)
+
+
+def has_access_log_in_menu(user: User) -> bool:
+    """Administrators find the log in the menu; a log reviewer starts on it (not listed twice)."""
+    return can_review_access_log(user) and not is_log_reviewer(user)
 
 
 def can_view_notification_overview(user: User) -> bool:
