@@ -220,6 +220,9 @@ class Deviation(models.Model):
             models.Index(fields=["status", "answer_due_on"], name="deviation_status_due"),
             models.Index(fields=["reported_at"], name="deviation_reported_at"),
             models.Index(fields=["category", "reported_at"], name="deviation_category_reported"),
+            # The report to the styrgrupp lists decisions and feedback since a date, in that order.
+            models.Index(fields=["decided_at", "id"], name="deviation_decided_at"),
+            models.Index(fields=["feedback_at", "id"], name="deviation_feedback_at"),
         ]
         constraints = [
             models.CheckConstraint(name="deviation_status_is_known", condition=Q(status__in=Status.values)),

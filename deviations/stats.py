@@ -333,6 +333,12 @@ def charts(result: Trends) -> dict[str, Any]:
 # --- the report to the styrgrupp -----------------------------------------
 
 
+# What each of the report's lists shows, and no more: it holds up to 100 rows of each.
+LISTED_FIELDS = ("number", "status", "category", "reported_at", "answer_due_on", "is_system_fault")
+DECISION_FIELDS = ("number", "category", "decision", "responsible_party", "action_due_on", "decided_at")
+FEEDBACK_FIELDS = ("number", "feedback", "feedback_at")
+
+
 def report_since(deviations: DeviationQuerySet, since: date, today: date, *, rows: int) -> dict[str, Any]:
     """What the styrgrupp reads at its meeting: counts, the list, decisions, statements and feedback since a date.
 
@@ -340,9 +346,15 @@ def report_since(deviations: DeviationQuerySet, since: date, today: date, *, row
     """
     changed = deviations.changed_since(since)
     start = start_of_day(since)
-    by_category = dict(changed.order_by().values_list("category").annotate(count=Count("pk")))
-    by_status = dict(changed.order_by().values_list("status").annotate(count=Count("pk")))
-    listed = list(changed.with_is_overdue(today).with_list_data()[: rows + 1])
+    # One pass over the deviations for both summaries: a (category, status) pair per row.
+    by_category: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    for category, status, count in (
+        changed.order_by().values_list("category", "status").annotate(count=Count("pk"))
+    ):
+        by_category[category] = by_category.get(category, 0) + count
+        by_status[status] = by_status.get(status, 0) + count
+    listed = list(changed.with_is_overdue(today).with_list_data().only(*LISTED_FIELDS)[: rows + 1])
     return {
         "since": since,
         "today": today,
@@ -352,14 +364,20 @@ def report_since(deviations: DeviationQuerySet, since: date, today: date, *, row
         "rows": listed[:rows],
         "more": len(listed) > rows,
         "decisions": list(
-            changed.filter(decided_at__gte=start).with_list_data().order_by("decided_at", "pk")[:rows]
+            changed.filter(decided_at__gte=start)
+            .with_list_data()
+            .only(*DECISION_FIELDS)
+            .order_by("decided_at", "pk")[:rows]
         ),
-        "feedback": list(changed.filter(feedback_at__gte=start).order_by("feedback_at", "pk")[:rows]),
+        "feedback": list(
+            changed.filter(feedback_at__gte=start).only(*FEEDBACK_FIELDS).order_by("feedback_at", "pk")[:rows]
+        ),
         "statements": list(
             StatementRequest.objects.filter(
                 deviation__in=changed.order_by().values("pk"), answered_at__gte=start
             )
             .select_related("deviation", "organisation")
+            .only("answer", "answered_at", "deviation__number", "organisation__name")
             .order_by("answered_at", "pk")[:rows]
         ),
     }
