@@ -122,3 +122,36 @@ def test_the_trend_page_fits_and_its_cards_and_charts_read_well(
     heights = {height for _, height in sizes}
     assert len(heights) == 1 and 14 <= heights.pop() <= 22, sizes
     screenshot(f"deviation-trends-{viewport['width']}")
+
+
+# Each number or date: its line boxes and height as laid out, then its line boxes with its cell squeezed
+# to 2rem, narrower than the text itself (a value that may wrap breaks at its hyphens there).
+ONE_LINE = """(selector) => Array.from(document.querySelectorAll(selector)).map(element => {
+    const cell = element.closest('td');
+    const natural = element.getClientRects().length;
+    const height = element.getBoundingClientRect().height;
+    const lineHeight = parseFloat(getComputedStyle(element).lineHeight);
+    cell.style.width = cell.style.maxWidth = '2rem';
+    const squeezed = element.getClientRects().length;
+    cell.style.width = cell.style.maxWidth = '';
+    return {text: element.textContent.trim(), natural, height, lineHeight, squeezed};
+})"""
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["deviations:all", "deviations:inbox", "deviations:steering_report"],
+    ids=["all", "inbox", "report"],
+)
+def test_deviation_numbers_and_dates_never_wrap_at_phone_width(
+    page, live_server, login, deviations, steering_member, url_name
+):
+    open_page(page, live_server, login, steering_member.email, reverse(url_name), PHONE)
+    numbers = page.evaluate(ONE_LINE, "table.table-cards .table-cards-title a")
+    dates = page.evaluate(ONE_LINE, "table.table-cards td[data-label] > span:not(.badge)")
+    assert {number["text"] for number in numbers} >= {d.number for d in deviations.values()}
+    assert len(dates) >= 2 * len(deviations)
+    for value in numbers + dates:
+        # One line box, no taller than one line, even in a cell narrower than the value.
+        assert value["natural"] == 1 and value["height"] <= value["lineHeight"], value
+        assert value["squeezed"] == 1, value

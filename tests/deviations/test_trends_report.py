@@ -61,6 +61,10 @@ def test_the_report_covers_what_happened_since_the_last_meeting_before_today(
     assert f"Styrgruppen möttes senast den {(TODAY - timedelta(days=30)).isoformat()}." in html
 
 
+def nowrap(text):
+    return f'<span class="text-nowrap">{text}</span>'
+
+
 def _block(html, marker, end):
     start = html.index(marker)
     return html[start : html.index(end, start)]
@@ -71,21 +75,23 @@ def test_each_row_and_card_shows_its_labels_dates_and_link(client, steering_memb
     changed.refresh_from_db()
     html = report(client, steering_member).content.decode()
     row = _block(html, f'data-deviation="{changed.number}"', "</tr>")
-    assert f'href="{reverse("deviations:detail", args=[changed.pk])}"' in row
     assert f">{changed.get_status_display()}<" in row
     assert f">{changed.get_category_display()}<" in row
     assert ">Försäkringskassan<" in row
-    assert f">{timezone.localdate(changed.reported_at).isoformat()}<" in row
-    assert f">{changed.answer_due_on.isoformat()}<" in row
+    assert f'<a class="text-nowrap" href="{reverse("deviations:detail", args=[changed.pk])}"' in row
+    assert nowrap(timezone.localdate(changed.reported_at).isoformat()) in row
+    assert nowrap(changed.answer_due_on.isoformat()) in row
     assert 'data-label="Svar senast"' in row
     decision = _block(html, f'data-decision="{changed.number}"', "</p>\n")
-    assert f"{changed.number}, {changed.get_category_display()} (Försäkringskassan)" in decision
-    assert f"Ansvarig part: Försäkringskassan. Klart senast: {TODAY.isoformat()}." in decision
-    assert f"Beslutad: {timezone.localdate(changed.decided_at).isoformat()}" in decision
+    assert f"{nowrap(changed.number)}, {changed.get_category_display()} (Försäkringskassan)" in decision
+    assert f"Ansvarig part: Försäkringskassan. Klart senast: {nowrap(TODAY.isoformat())}." in decision
+    assert f"Beslutad: {nowrap(timezone.localdate(changed.decided_at).isoformat())}" in decision
     statement = _block(html, f'data-statement="{changed.number}"', "</h3>")
-    assert f"{changed.number}: {fk_org.name}, {TODAY.isoformat()}" in statement
+    assert f"{nowrap(changed.number)}: {fk_org.name}, {nowrap(TODAY.isoformat())}" in statement
     feedback = _block(html, f'data-feedback="{changed.number}"', "</h3>")
-    assert f"{changed.number}, {timezone.localdate(changed.feedback_at).isoformat()}" in feedback
+    assert (
+        f"{nowrap(changed.number)}, {nowrap(timezone.localdate(changed.feedback_at).isoformat())}" in feedback
+    )
 
 
 def test_a_chosen_date_reaches_further_back(client, steering_member, history):
