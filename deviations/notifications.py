@@ -7,13 +7,15 @@ never what was written in it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.notifications import REMINDER_TIME
@@ -56,6 +58,10 @@ def _reporter(deviation: Deviation) -> list[User]:
     return [deviation.reported_by]
 
 
+def _deviation_reference(deviation: Deviation) -> str:
+    return deviation.number
+
+
 REPORTED = Kind(
     name="deviations.reported",
     label=_("A new deviation has been reported"),
@@ -66,7 +72,7 @@ REPORTED = Kind(
     ),
     context=_deviation_context,
     url=_deviation_url,
-    reference=lambda deviation: deviation.number,
+    reference=_deviation_reference,
     recipients=steering_members,
     audience=STEERING,
 )
@@ -80,7 +86,7 @@ FEEDBACK_GIVEN = Kind(
     ),
     context=_deviation_context,
     url=_deviation_url,
-    reference=lambda deviation: deviation.number,
+    reference=_deviation_reference,
     recipients=_reporter,
     audience=REPORTERS,
 )
@@ -88,6 +94,18 @@ FEEDBACK_GIVEN = Kind(
 
 def _request_context(request: StatementRequest) -> dict[str, str]:
     return {"case_number": request.deviation.number, "date": request.due_on.isoformat()}
+
+
+def _request_url(request: StatementRequest) -> str:
+    return reverse("deviations:detail", args=[request.deviation_id])
+
+
+def _request_reference(request: StatementRequest) -> str:
+    return request.deviation.number
+
+
+def _request_contacts(request: StatementRequest) -> Iterable[User]:
+    return organisation_contacts(request.organisation_id)
 
 
 def organisation_contacts(organisation_id: int) -> Iterable[User]:
@@ -108,9 +126,9 @@ STATEMENT_REQUESTED = Kind(
         "Answer in Resursråd by %(date)s."
     ),
     context=_request_context,
-    url=lambda request: reverse("deviations:detail", args=[request.deviation_id]),
-    reference=lambda request: request.deviation.number,
-    recipients=lambda request: organisation_contacts(request.organisation_id),
+    url=_request_url,
+    reference=_request_reference,
+    recipients=_request_contacts,
     audience=CONTACTS,
 )
 
@@ -120,8 +138,8 @@ STATEMENT_GIVEN = Kind(
     subject=_("Statement given on deviation %(case_number)s"),
     text=_("A party organisation has answered the request for a statement on deviation %(case_number)s."),
     context=_request_context,
-    url=lambda request: reverse("deviations:detail", args=[request.deviation_id]),
-    reference=lambda request: request.deviation.number,
+    url=_request_url,
+    reference=_request_reference,
     recipients=lambda request: _handler(request.deviation),
     audience=STEERING,
 )
@@ -135,60 +153,73 @@ def _answerers(deviation: Deviation) -> Iterable[User]:
     return _handler(deviation) or steering_members(deviation)
 
 
-STATEMENT_DUE_SOON = Kind(
-    name="deviations.statement_due_soon",
-    label=_("A statement your organisation was asked for is due soon"),
-    subject=_("The statement on deviation %(case_number)s is due on %(date)s"),
-    text=_(
+@dataclass(frozen=True)
+class _Deadline:
+    """A date that reminders are sent about, and how they are filled, linked and addressed.
+
+    Each deadline has two reminders (near and passed) that differ only in their texts.
+    """
+
+    context: Callable[[Any], dict[str, str]]
+    url: Callable[[Any], str]
+    reference: Callable[[Any], str]
+    recipients: Callable[[Any], Iterable[User]]
+    audience: frozenset[str]
+
+    def reminder(self, name: str, label: Promise, subject: Promise, text: Promise) -> Kind:
+        return Kind(
+            name=name,
+            label=label,
+            subject=subject,
+            text=text,
+            context=self.context,
+            url=self.url,
+            reference=self.reference,
+            recipients=self.recipients,
+            audience=self.audience,
+        )
+
+
+# A statement's deadline: to the asked organisation's deviation contacts.
+STATEMENT_DEADLINE = _Deadline(
+    _request_context, _request_url, _request_reference, _request_contacts, CONTACTS
+)
+# The answer deadline: to the handler, or every styrgrupp member while nobody has taken it.
+ANSWER_DEADLINE = _Deadline(_deviation_context, _deviation_url, _deviation_reference, _answerers, STEERING)
+
+# Each reminder: its deadline, then its name, label, subject and text.
+STATEMENT_DUE_SOON = STATEMENT_DEADLINE.reminder(
+    "deviations.statement_due_soon",
+    _("A statement your organisation was asked for is due soon"),
+    _("The statement on deviation %(case_number)s is due on %(date)s"),
+    _(
         "The steering group has asked your organisation for a statement on deviation %(case_number)s. "
         "Answer in Resursråd by %(date)s."
     ),
-    context=_request_context,
-    url=lambda request: reverse("deviations:detail", args=[request.deviation_id]),
-    reference=lambda request: request.deviation.number,
-    recipients=lambda request: organisation_contacts(request.organisation_id),
-    audience=CONTACTS,
 )
-STATEMENT_OVERDUE = Kind(
-    name="deviations.statement_overdue",
-    label=_("A statement your organisation was asked for is overdue"),
-    subject=_("The statement on deviation %(case_number)s was due on %(date)s"),
-    text=_(
+STATEMENT_OVERDUE = STATEMENT_DEADLINE.reminder(
+    "deviations.statement_overdue",
+    _("A statement your organisation was asked for is overdue"),
+    _("The statement on deviation %(case_number)s was due on %(date)s"),
+    _(
         "The steering group asked your organisation for a statement on deviation %(case_number)s "
         "by %(date)s, and it has not been given. Answer in Resursråd as soon as you can."
     ),
-    context=_request_context,
-    url=lambda request: reverse("deviations:detail", args=[request.deviation_id]),
-    reference=lambda request: request.deviation.number,
-    recipients=lambda request: organisation_contacts(request.organisation_id),
-    audience=CONTACTS,
 )
-ANSWER_DUE_SOON = Kind(
-    name="deviations.answer_due_soon",
-    label=_("A deviation is to be answered soon"),
-    subject=_("Deviation %(case_number)s is to be answered by %(date)s"),
-    text=_(
-        "The reporter of deviation %(case_number)s is to have feedback from the steering group by %(date)s."
-    ),
-    context=_deviation_context,
-    url=_deviation_url,
-    reference=lambda deviation: deviation.number,
-    recipients=_answerers,
-    audience=STEERING,
+ANSWER_DUE_SOON = ANSWER_DEADLINE.reminder(
+    "deviations.answer_due_soon",
+    _("A deviation is to be answered soon"),
+    _("Deviation %(case_number)s is to be answered by %(date)s"),
+    _("The reporter of deviation %(case_number)s is to have feedback from the steering group by %(date)s."),
 )
-ANSWER_OVERDUE = Kind(
-    name="deviations.answer_overdue",
-    label=_("A deviation has not been answered in time"),
-    subject=_("Deviation %(case_number)s was to be answered by %(date)s"),
-    text=_(
+ANSWER_OVERDUE = ANSWER_DEADLINE.reminder(
+    "deviations.answer_overdue",
+    _("A deviation has not been answered in time"),
+    _("Deviation %(case_number)s was to be answered by %(date)s"),
+    _(
         "The reporter of deviation %(case_number)s was to have feedback from the steering group by %(date)s, "
         "and has not had it yet."
     ),
-    context=_deviation_context,
-    url=_deviation_url,
-    reference=lambda deviation: deviation.number,
-    recipients=_answerers,
-    audience=STEERING,
 )
 
 STATEMENT_REMINDERS = [STATEMENT_DUE_SOON.name, STATEMENT_OVERDUE.name]
