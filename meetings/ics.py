@@ -1,7 +1,8 @@
 """Calendar files (iCalendar, RFC 5545) for meetings and slots: case numbers and times, never names.
 
 ``slot_event`` and ``calendar_bytes`` are shared by the invitation sent to the
-referring handläggare; ``meeting_event`` by the meeting files and the calendar feeds.
+referring handläggare (and ``slot_cancel_event`` by its withdrawal when the
+meeting is cancelled); ``meeting_event`` by the meeting files and the calendar feeds.
 """
 
 from __future__ import annotations
@@ -75,18 +76,21 @@ def _description(meeting: Meeting, items: Sequence[Slot]) -> str:
     return "\n".join(lines)
 
 
-def calendar_bytes(events: Iterable[Event], *, name: str = "") -> bytes:
-    """A calendar file holding the events, with the time zone they use."""
+def calendar_bytes(events: Iterable[Event], *, name: str = "", method: str = "") -> bytes:
+    """A calendar file holding the events, with the time zone they use; ``method`` as in iTIP (RFC 5546)."""
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
     days: list[date] = []
     for event in events:
         calendar.add_component(event)
-        days.append(event.decoded("dtstart").date())
+        if "dtstart" in event:
+            days.append(event.decoded("dtstart").date())
     if days:
         # Only the time zone's rules for the years the events span: a small file.
         calendar.add_missing_timezones(
@@ -132,4 +136,26 @@ def invitation_files(item: AgendaItem) -> list[tuple[str, bytes, str]]:
         return []
     start, end = item.times()
     content = calendar_bytes([slot_event(item, start, end)])
+    return [(f"resursrad-{item.referral.case_number}.ics", content, ICS_MIMETYPE)]
+
+
+def slot_cancel_event(item: AgendaItem) -> Event:
+    """The slot's event withdrawn: the invitation's UID, a SEQUENCE above every invitation's, STATUS:CANCELLED.
+
+    No start or end (RFC 5546 does not require them in a cancellation): once
+    the meeting is cancelled the slot has no place in its order, and so no time
+    worked out from it. A calendar finds the event by its UID.
+    """
+    event = Event()
+    event.add("uid", slot_uid(item))
+    event.add("sequence", item.sequence + 1)
+    event.add("dtstamp", timezone.now())
+    event.add("status", "CANCELLED")
+    event.add("summary", f"Resursråd: {item.referral.case_number}")
+    return event
+
+
+def cancellation_files(item: AgendaItem) -> list[tuple[str, bytes, str]]:
+    """The .ics (METHOD:CANCEL) that takes the slot's invitation out of the handläggare's calendar."""
+    content = calendar_bytes([slot_cancel_event(item)], method="CANCEL")
     return [(f"resursrad-{item.referral.case_number}.ics", content, ICS_MIMETYPE)]

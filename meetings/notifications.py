@@ -20,9 +20,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.notifications import REMINDER_TIME
-from meetings.ics import invitation_files
+from meetings.ics import cancellation_files, invitation_files
 from resursrad.models import Role, User
-from resursrad.notifications.kinds import Kind
+from resursrad.notifications.kinds import Attachment, Kind
 from resursrad.notifications.models import Delivery, Notification
 from resursrad.notifications.services import cancel_about, notify
 
@@ -296,6 +296,29 @@ def _cancelled_recipients(meeting: Meeting) -> list[User]:
     return []
 
 
+def _cancelled_meeting(about: Meeting | AgendaItem) -> Meeting:
+    """A cancellation is about the meeting (to its members) or one of its slots (to the slot's handläggare)."""
+    from meetings.models import AgendaItem
+
+    return about.meeting if isinstance(about, AgendaItem) else about
+
+
+def _cancelled_context(about: Meeting | AgendaItem) -> dict[str, str]:
+    return _agenda_context(_cancelled_meeting(about))
+
+
+def _cancelled_reference(about: Meeting | AgendaItem) -> str:
+    day: date = _cancelled_meeting(about).date
+    return day.isoformat()
+
+
+def _cancellation_files(about: Meeting | AgendaItem) -> list[Attachment]:
+    """A slot's handläggare gets the .ics that withdraws the slot's invitation; a member has no event to withdraw."""
+    from meetings.models import AgendaItem
+
+    return cancellation_files(about) if isinstance(about, AgendaItem) else []
+
+
 MEETING_CANCELLED = Kind(
     name="meetings.meeting_cancelled",
     label=_("A council meeting is cancelled"),
@@ -304,12 +327,13 @@ MEETING_CANCELLED = Kind(
         "The council meeting on %(date)s at %(time)s is cancelled. Place: %(place)s. "
         "The cases that had a time at it wait for a new meeting; the coordinator plans them again."
     ),
-    context=_agenda_context,
+    context=_cancelled_context,
     # Case workers and members alike have the calendar; the meeting itself is no longer shown.
-    url=lambda meeting: reverse("meetings:calendar"),
-    reference=lambda meeting: meeting.date.isoformat(),
+    url=lambda about: reverse("meetings:calendar"),
+    reference=_cancelled_reference,
     recipients=_cancelled_recipients,
     audience=CASE_WORKERS | COUNCIL_MEMBERS,
+    attachments=_cancellation_files,
 )
 
 KINDS = [INVITED, TIME_CHANGED, AGENDA_SENT, MEETING_CANCELLED, *REMINDERS]
@@ -343,16 +367,24 @@ def after_time_changed(item: AgendaItem, *, by: Any) -> None:
     notify(None, TIME_CHANGED if reached else INVITED, item, actor=by)
 
 
-def after_cancelled(
-    meeting: Meeting, case_workers: Iterable[User], *, agenda_was_sent: bool, by: Any
-) -> None:
-    """Call in the cancelling transaction, with the handläggare of the slots that were planned.
+def after_cancelled(meeting: Meeting, slots: Iterable[AgendaItem], *, agenda_was_sent: bool, by: Any) -> None:
+    """Call in the cancelling transaction, with the slots that were planned.
 
-    They are told, and the council's members too if the agenda had been sent;
-    an agenda still waiting to go out is not sent.
+    Each slot's handläggare is told about that slot, with the .ics that takes
+    its invitation out of the calendar (one e-mail a slot: one calendar event
+    a file); the council's members too if the agenda had been sent. An agenda
+    still waiting to go out is not sent.
     """
+    from meetings.models import AgendaItem
+
     Notification.objects.about(meeting).filter(kind=AGENDA_SENT.name).cancel()
-    recipients = list(case_workers)
+    told: set[int] = set()
+    planned = AgendaItem.objects.filter(pk__in=[slot.pk for slot in slots]).select_related(
+        "meeting", "referral__handler"
+    )
+    for slot in planned.order_by("position", "pk"):
+        notify([slot.referral.handler], MEETING_CANCELLED, slot, actor=by)
+        told.add(slot.referral.handler_id)
     if agenda_was_sent:
-        recipients += _council_members(meeting)
-    notify(recipients, MEETING_CANCELLED, meeting, actor=by)
+        members = [member for member in _council_members(meeting) if member.pk not in told]
+        notify(members, MEETING_CANCELLED, meeting, actor=by)

@@ -527,7 +527,6 @@ class Meeting(models.Model):
             # Lock order: meeting, slots, referrals (in perform).
             items = list(meeting.items.planned().select_for_update().order_by("position", "pk"))
             comment = gettext("The meeting on %(date)s was cancelled.") % {"date": meeting.date.isoformat()}
-            case_workers = []
             for item in items:
                 item.status = ItemStatus.REMOVED
                 item.save(update_fields=["status", "updated_at"])
@@ -535,9 +534,8 @@ class Meeting(models.Model):
                 referral = Referral.objects.select_related("handler").get(pk=item.referral_id)
                 referral.perform(name, by=by, comment=comment)
                 meetings_notifications.after_taken_off(item)
-                case_workers.append(referral.handler)
             meetings_notifications.after_cancelled(
-                meeting, case_workers, agenda_was_sent=meeting.agenda_is_sent, by=by
+                meeting, items, agenda_was_sent=meeting.agenda_is_sent, by=by
             )
             meeting.status = MeetingStatus.CANCELLED
             meeting.cancel_reason = reason[:300]

@@ -72,9 +72,11 @@ def test_cancelling_tells_the_handlaggare_of_its_planned_slots_with_date_time_an
     meeting.place_case(accepted_referral(case_worker, coordinator), by=coordinator)
     meeting.place_case(accepted_referral(colleague, coordinator), by=coordinator)
     meeting.cancel(by=coordinator, reason="Lokalen är inte tillgänglig.")
-    notes = list(cancelled_notes())
+    notes = list(cancelled_notes().order_by("pk"))
     # The agenda was not sent: the members had not been told of the meeting.
     assert {note.recipient for note in notes} == {case_worker, colleague}
+    # One a slot, each with its own calendar file: case_worker had two.
+    assert [note.recipient for note in notes].count(case_worker) == 2
     assert notes[0].context == {"date": meeting.date.isoformat(), "time": "09:00", "place": meeting.place}
     message = build_message([notes[0]])
     assert "inställt" in message.subject and meeting.date.isoformat() in message.subject
@@ -82,7 +84,48 @@ def test_cancelling_tells_the_handlaggare_of_its_planned_slots_with_date_time_an
     text = message.subject + message.body
     assert first.referral.case_number not in text and "RR-" not in text
     assert "Anna" not in text and "Lokalen" not in text
-    assert message.attachments == []
+    [(name, _content, mimetype)] = message.attachments
+    assert name == f"resursrad-{first.referral.case_number}.ics" and mimetype == "text/calendar"
+
+
+def test_the_cancellation_takes_the_slots_invitation_out_of_the_calendar(
+    case_worker, colleague, coordinator, meeting, members
+):
+    first = meeting.place_case(accepted_referral(colleague, coordinator), by=coordinator)
+    slot = meeting.place_case(accepted_referral(case_worker, coordinator), by=coordinator)
+    went_out(first, slot)
+    # The first slot leaves: the second's time changes, and the calendar has its event at SEQUENCE 1.
+    AgendaItem.objects.get(pk=first.pk).take_off(by=coordinator)
+    latest = ics_event(invitations(slot).get(kind="meetings.time_changed"))
+    assert latest["sequence"] == 1
+    meeting.send_agenda(by=coordinator)
+    meeting.cancel(by=coordinator, reason="Lokalen är inte tillgänglig för Anna Andersson.")
+    [note] = cancelled_notes().filter(recipient=case_worker)
+    assert note.object_id == slot.pk
+    [(_name, content, mimetype)] = build_message([note]).attachments
+    assert mimetype == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(content)
+    assert calendar["method"] == "CANCEL"
+    [event] = calendar.walk("VEVENT")
+    assert str(event["uid"]) == str(latest["uid"])
+    assert event["sequence"] == latest["sequence"] + 1
+    assert event["status"] == "CANCELLED"
+    # The case number, as in the invitation; never the individual.
+    participant = slot.referral.participant
+    text = str(content)
+    for personal in (
+        participant.first_name,
+        participant.last_name,
+        participant.personal_number,
+        participant.personal_number[2:8],
+        case_worker.last_name,
+        "Lokalen",
+    ):
+        assert personal not in text
+    # The members had no invitation to withdraw; their e-mails carry no file.
+    member_notes = list(cancelled_notes().exclude(recipient=case_worker))
+    assert {note.recipient for note in member_notes} == set(members.values())
+    assert all(build_message([note]).attachments == [] for note in member_notes)
 
 
 def test_cancelling_after_the_agenda_was_sent_tells_the_members_too_once(
