@@ -105,6 +105,9 @@ USERS = [
         {"is_steering_member": True},
     ),
     DemoUser("admin@demo.resursrad.se", "Ali", "Yilmaz", None, "Administratör", {"is_administrator": True}),
+    DemoUser(
+        "loggkontroll@demo.resursrad.se", "Greta", "Ståhl", None, "Loggranskare", {"is_log_reviewer": True}
+    ),
 ]
 
 

@@ -268,6 +268,7 @@ class AccessAction(models.TextChoices):
     CONFLICT = "conflict", _("Saved version shown after an edit conflict")
     REFUSED = "refused", _("Refused")
     ACCESS_HISTORY = "access_history", _("Access history produced")
+    RIGHT_OF_ACCESS = "right_of_access", _("Register extract produced")
 
 
 class AccessLogQuerySet(AppendOnlyQuerySet):

@@ -98,6 +98,7 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
         "resursrad/privacy_notice.html",
         {
             "controller_name": settings.CONTROLLER_NAME,
+            "federation_name": settings.FEDERATION_NAME,
             "erasure_after_consent_ended_days": settings.ERASURE_AFTER_CONSENT_ENDED_DAYS,
             "erasure_after_closed_days": settings.ERASURE_AFTER_CLOSED_DAYS,
         },

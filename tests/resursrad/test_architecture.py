@@ -33,6 +33,8 @@ def test_navigation_collects_each_apps_pages(case_worker, coordinator):
         "cases:inbox",
         "meetings:calendar",
         "cases:list",
+        "followup:survey_results",
+        "followup:register_extract_start",
         "deviations:report",
         "deviations:mine",
     ]

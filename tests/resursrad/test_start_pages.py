@@ -57,12 +57,21 @@ def nav_labels(response):
 
 def test_navigation_shows_each_role_only_its_own_pages(client, cast):
     expected = {
-        "case_worker": ["Mina ärenden", "Ny ansökan", "Kalender", "Rapportera avvikelse", "Mina avvikelser"],
+        "case_worker": [
+            "Mina ärenden",
+            "Ny ansökan",
+            "Kalender",
+            "Registerutdrag",
+            "Rapportera avvikelse",
+            "Mina avvikelser",
+        ],
         "coordinator": [
             "Planering",
             "Samordning",
             "Kalender",
             "Alla ansökningar",
+            "Enkätresultat",
+            "Registerutdrag",
             "Rapportera avvikelse",
             "Mina avvikelser",
         ],
@@ -72,8 +81,9 @@ def test_navigation_shows_each_role_only_its_own_pages(client, cast):
             "Alla avvikelser",
             "Trender",
             "Rapport till styrgruppen",
+            "Enkätresultat",
         ],
-        "administrator": ["Administration", "Åtkomstlogg", "Notisöversikt"],
+        "administrator": ["Administration", "Åtkomstlogg", "Loggkontroll", "Notisöversikt"],
     }
     for role, labels in expected.items():
         client.force_login(cast[role])
@@ -95,6 +105,8 @@ def test_user_with_two_roles_sees_both(client, coordinator):
         "Rapport till styrgruppen",
         "Kalender",
         "Alla ansökningar",
+        "Enkätresultat",
+        "Registerutdrag",
         "Rapportera avvikelse",
         "Mina avvikelser",
     ]
@@ -166,3 +178,11 @@ def test_admin_sections_have_swedish_names(client, administrator):
     assert "Användare och organisationer" in content
     assert "Inloggningsspärr" in content
     assert "Access attempts" not in content
+
+
+def test_log_reviewer_starts_on_the_log_and_finds_the_review_in_the_menu(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_log_reviewer=True))
+    response = client.get(reverse("access_log"))
+    assert nav_labels(response) == ["Åtkomstlogg", "Loggkontroll"]
