@@ -61,6 +61,7 @@ def test_navigation_shows_each_role_only_its_own_pages(client, cast):
         "coordinator": [
             "Planering",
             "Samordning",
+            "Statistik",
             "Kalender",
             "Alla ansökningar",
             "Rapportera avvikelse",
@@ -72,6 +73,7 @@ def test_navigation_shows_each_role_only_its_own_pages(client, cast):
             "Alla avvikelser",
             "Trender",
             "Rapport till styrgruppen",
+            "Statistik",
         ],
         "administrator": ["Administration", "Åtkomstlogg", "Notisöversikt"],
     }
@@ -93,6 +95,7 @@ def test_user_with_two_roles_sees_both(client, coordinator):
         "Alla avvikelser",
         "Trender",
         "Rapport till styrgruppen",
+        "Statistik",
         "Kalender",
         "Alla ansökningar",
         "Rapportera avvikelse",
