@@ -323,7 +323,12 @@ def attended_records(period: Period, council: Council | None) -> QuerySet[Record
     return records
 
 
-SEX_KEYS: list[tuple[str, Any]] = [(str(code), label) for code, label in Sex.choices]
+# The rows by sex, as Uppföljning Finsam names them.
+SEX_KEYS: list[tuple[str, Any]] = [
+    (Sex.FEMALE, _("Women")),
+    (Sex.MALE, _("Men")),
+    (Sex.UNSPECIFIED, _("Sex not stated")),
+]
 
 
 @dataclass

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from deviations.stats import bar_chart
 from followup import stats
 from followup.forms.stats import StatisticsForm
+from followup.stats_masking import DERIVED_TEXT, SMALL_TEXT
 from resursrad.types import AuthenticatedHttpRequest
 
 
@@ -55,7 +56,12 @@ def _charts(result: stats.Statistics) -> dict[str, Any]:
 def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Participants, referrals, meetings, times, plans and responses per period, small counts hidden."""
     form = StatisticsForm(request.GET or None)
-    context: dict[str, Any] = {"form": form, "error_forms": [form], "has_errors": False}
+    context: dict[str, Any] = {
+        "form": form,
+        "has_errors": False,
+        "small_text": SMALL_TEXT,
+        "derived_text": DERIVED_TEXT,
+    }
     if form.is_bound and not form.is_valid():
         # Nothing is counted for a period that is wrong: the errors are beside the fields.
         context["has_errors"] = True
@@ -72,7 +78,6 @@ def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     context.update(
         {
             "form": form,
-            "error_forms": [form],
             "result": result,
             "charts": charts,
             "referral_sections": [(table, charts[table.key]) for table in result.referral_tables],
