@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet, Value
-from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate
+from django.db.models.functions import ExtractMonth, ExtractYear, Lead, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -300,6 +300,8 @@ class Statistics:
     to_follow_up: Median
     plan: Share
     responses: Table
+    # What the participants table was made of: the Finsam figures read the same counts.
+    participant_counts: ParticipantCounts
 
 
 def _referrals(council: Council | None) -> QuerySet[Referral]:
@@ -539,20 +541,17 @@ def plan_share(period: Period, council: Council | None) -> Share:
     A plan item's status is recorded at its case's next held meeting (the
     follow-up); the item counts in the period where that meeting falls.
     """
-    next_meeting = (
-        AgendaItem.objects.filter(
-            referral_id=models.OuterRef("record__item__referral_id"),
-            status=ItemStatus.DONE,
-            meeting__date__gt=models.OuterRef("record__item__meeting__date"),
+    # Each held slot with the date of its case's next held slot, in one pass (a window), not one lookup per item.
+    followed_up = (
+        AgendaItem.objects.filter(status=ItemStatus.DONE, meeting__date__lte=period.end)
+        .annotate(
+            next_date=models.Window(
+                Lead("meeting__date"), partition_by=[F("referral_id")], order_by=F("meeting__date").asc()
+            )
         )
-        .order_by("meeting__date")
-        .values("meeting__date")[:1]
+        .filter(next_date__range=(period.start, period.end))
     )
-    items = (
-        PlanItem.objects.exclude(follow_up_status="")
-        .annotate(followed_up_on=models.Subquery(next_meeting, output_field=models.DateField()))
-        .filter(followed_up_on__gte=period.start, followed_up_on__lte=period.end)
-    )
+    items = PlanItem.objects.exclude(follow_up_status="").filter(record__item__in=followed_up.values("pk"))
     if council is not None:
         items = items.filter(record__item__meeting__council=council)
     counts = dict(items.order_by().values_list("follow_up_status").annotate(Count("pk")))
@@ -604,17 +603,19 @@ def statistics(period: Period, council: Council | None = None) -> Statistics:
     """Every table of the statistics page: eight queries whatever the amount of data."""
     columns = [bucket.label for bucket in period.buckets()]
     to_meeting, to_follow_up = medians(period, council)
+    counts = participant_counts(period, council)
     return Statistics(
         period=period,
         council=council,
         columns=columns,
-        participants=participants_table(period, participant_counts(period, council), columns),
+        participants=participants_table(period, counts, columns),
         referral_tables=referral_tables(period, council, columns),
         meetings=meetings_table(period, council, columns),
         to_meeting=to_meeting,
         to_follow_up=to_follow_up,
         plan=plan_share(period, council),
         responses=responses_table(period, council),
+        participant_counts=counts,
     )
 
 
@@ -642,9 +643,11 @@ class FinsamRow:
         return self.women + self.men + self.unstated
 
 
-def finsam_rows(period: Period, council: Council | None = None) -> list[FinsamRow]:
-    """One row per period with participants; none for an empty period. Two queries."""
-    counts = participant_counts(period, council)
+def finsam_rows(
+    period: Period, council: Council | None = None, counts: ParticipantCounts | None = None
+) -> list[FinsamRow]:
+    """One row per period with participants; none for an empty period. Two queries, none given the counts."""
+    counts = counts or participant_counts(period, council)
     name = insats_name(council)
     rows = []
     for index, bucket in enumerate(period.buckets()):

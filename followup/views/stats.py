@@ -74,7 +74,7 @@ def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     council = form.cleaned_data.get("council") if form.is_bound else None
     result = stats.statistics(period, council)
     charts = _charts(result)
-    finsam = stats.finsam_rows(period, council)
+    finsam = stats.finsam_rows(period, council, result.participant_counts)
     context.update(
         {
             "form": form,

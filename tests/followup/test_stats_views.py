@@ -181,8 +181,8 @@ def test_the_page_counts_in_a_fixed_number_of_queries(
     many(case_worker, coordinator, council, 24)
     client.force_login(coordinator)
     client.get(reverse("followup:statistics"))
-    # Session and user, the councils for the form, eight for the tables, two for the Finsam figures.
-    with django_assert_num_queries(13):
+    # Session and user, the councils for the form, eight for the tables (the Finsam figures among them).
+    with django_assert_num_queries(11):
         client.get(reverse("followup:statistics"), YEAR)
     # Session and user, two for the Finsam figures.
     with django_assert_num_queries(4):
