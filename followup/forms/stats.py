@@ -32,6 +32,7 @@ class StatisticsForm(forms.Form):
         required=False,
         queryset=Council.objects.all(),
         empty_label=_("All councils"),
+        help_text=_("One council: only the cases that had a time on its agendas."),
         error_messages={"invalid_choice": _("Choose one of the councils in the list.")},
     )
 
