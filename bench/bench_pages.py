@@ -588,6 +588,115 @@ def more_meetings(seeded: Seeded, count: int) -> None:
     )
 
 
+# The statistics' data: held meetings of a council of their own, one a week.
+HELD_COUNCIL = "Bänkrådet, genomförda möten"
+
+
+def bulk_held_meetings(staff: Staff, rng: random.Random, referrals: list[Any], now: datetime) -> None:
+    """The closed referrals met the council: held meetings, done slots, finalised records, plans, responses.
+
+    Rows as Record.finalise leaves them, so that the statistics page and the
+    Finsam export count real work at either size.
+    """
+    from datetime import time
+
+    from meetings.models import AgendaItem, Council, Meeting, Record
+    from meetings.models.records import PlanItem, Response
+
+    # Nobody's planning page: the pages measured besides the statistics see the same meetings as before.
+    council, _created = Council.objects.get_or_create(name=HELD_COUNCIL, defaults={"default_place": "Rum 1"})
+    closed = [r for r in referrals if r.status == "closed" and r.submitted_at is not None]
+    # Each case's first meeting, and for half of them a follow-up two months later, before today.
+    visits: list[tuple[Any, date, str]] = []
+    for referral in closed:
+        first = referral.submitted_at.date() + timedelta(days=rng.randrange(14, 60))
+        if first >= now.date():
+            continue
+        visits.append((referral, first, "first"))
+        follow_up = first + timedelta(days=rng.randrange(50, 70))
+        if rng.random() < 0.5 and follow_up < now.date():
+            visits.append((referral, follow_up, "follow_up"))
+    # One meeting a week (on its Tuesday): every slot of that week is on it.
+    tuesdays = sorted({day - timedelta(days=(day.weekday() - 1) % 7) for _, day, _ in visits})
+    known = {m.date: m for m in Meeting.objects.filter(council=council, date__in=tuesdays)}
+    Meeting.objects.bulk_create(
+        Meeting(
+            council=council,
+            date=day,
+            starts_at=time(8, 0),
+            ends_at=time(17, 0),
+            place=council.default_place,
+            status="closed",
+        )
+        for day in tuesdays
+        if day not in known
+    )
+    meetings = {m.date: m for m in Meeting.objects.filter(council=council, date__in=tuesdays)}
+    positions: dict[date, int] = {}
+    items = []
+    for referral, day, purpose in visits:
+        tuesday = day - timedelta(days=(day.weekday() - 1) % 7)
+        positions[tuesday] = positions.get(tuesday, 0) + 1
+        items.append(
+            AgendaItem(
+                meeting=meetings[tuesday],
+                referral=referral,
+                position=positions[tuesday],
+                purpose=purpose,
+                status="done",
+                case_worker=referral.handler,
+            )
+        )
+    AgendaItem.objects.bulk_create(items, batch_size=2000)
+    records = []
+    for item in items:
+        attended = rng.random() < 0.9
+        records.append(
+            Record(
+                item=item,
+                individual_attended=attended,
+                own_account="Jag vill tillbaka till arbete." if attended else "",
+                recommendation="Arbetsträning med stöd." if attended else "",
+                outcome=("held" if item.purpose == "first" else "closed") if attended else "backlog",
+                finalised_at=timezone_aware(item.meeting.date, now),
+                finalised_by=rng.choice(staff.coordinators),
+            )
+        )
+    Record.objects.bulk_create(records, batch_size=2000)
+    plans, responses = [], []
+    for record in records:
+        if not record.individual_attended:
+            continue
+        for position in (1, 2):
+            plans.append(
+                PlanItem(
+                    record=record,
+                    position=position,
+                    activity="Arbetsträning 25 %",
+                    responsible_party=rng.choice(["kommun", "region", "af", "fk"]),
+                    due_on=record.item.meeting.date + timedelta(days=45),
+                    follow_up_status=rng.choice(["done", "under_way", "not_done", ""]),
+                )
+            )
+        for party in record.item.referral.requested_parties[:2]:
+            responses.append(
+                Response(
+                    record=record,
+                    party=party,
+                    answer=rng.choice(["follows", "partly", "does_not_follow"]),
+                    by=rng.choice(staff.coordinators),
+                    at=timezone_aware(record.item.meeting.date, now),
+                )
+            )
+    PlanItem.objects.bulk_create(plans, batch_size=5000)
+    Response.objects.bulk_create(responses, batch_size=5000)
+
+
+def timezone_aware(day: date, now: datetime) -> datetime:
+    """The evening of a meeting day, in the time zone of ``now``."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=now.tzinfo) + timedelta(hours=16)
+
+
 def grow(seeded: Seeded, rng: random.Random, scale: int, now: datetime) -> None:
     """Add referrals and access-log rows until the database holds `scale` times the 1x amount."""
     from django.db import connection
@@ -602,7 +711,7 @@ def grow(seeded: Seeded, rng: random.Random, scale: int, now: datetime) -> None:
         seeded.meeting = seed_agenda(seeded, rng)
     more_meetings(seeded, MEETINGS_PER_SCALE * scale - Meeting.objects.count())
     wanted = REFERRALS_PER_SCALE * scale - Referral.objects.count()
-    bulk_referrals(seeded.staff, rng, wanted, now)
+    bulk_held_meetings(seeded.staff, rng, bulk_referrals(seeded.staff, rng, wanted, now), now)
     seeded.pool = list(
         Referral.objects.values_list(
             "pk", "participant_id", "case_number", "participant__number_hash", "organisation_id", "created_at"
@@ -635,6 +744,12 @@ class Page:
     ours: bool = True  # False for the references: /healthz and the admin changelist
 
 
+# The statistics over the three years the seeded referrals span, to today.
+STATS_QUERY = (
+    f"?granularity=tertial&period_from={date.today().year - 3}-01-01&period_to={date.today().isoformat()}"
+)
+
+
 def pages_for(seeded: Seeded) -> list[Page]:
     from django.urls import reverse
 
@@ -656,6 +771,13 @@ def pages_for(seeded: Seeded) -> list[Page]:
         Page("Meeting view", "coordinator", "get", reverse("meetings:run", args=[seeded.meeting.pk])),
         Page("Print view", "case_worker", "get", reverse("cases:print", args=[case])),
         Page("Access log", "administrator", "get", reverse("access_log")),
+        Page(
+            "Statistics, three years by tertial",
+            "coordinator",
+            "get",
+            reverse("followup:statistics") + STATS_QUERY,
+        ),
+        Page("Uppföljning Finsam CSV", "coordinator", "get", reverse("followup:finsam_export") + STATS_QUERY),
         Page(
             "Access log: e-mail, period",
             "administrator",

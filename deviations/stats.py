@@ -12,7 +12,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connections
-from django.db.models import Count, Exists, F, FloatField, Func, OuterRef, Q
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.db.models.aggregates import Aggregate
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
@@ -226,6 +237,9 @@ def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | 
 
 
 # --- the median ------------------------------------------------------------
+#
+# Shared with followup.stats: the median of a time between two fields, taken
+# in the database (percentile_cont on PostgreSQL, the middle rows elsewhere).
 
 
 class _Median(Aggregate):
@@ -237,34 +251,52 @@ class _Median(Aggregate):
 
 
 class _Seconds(Func):
-    """The seconds from the report to the decision (PostgreSQL)."""
+    """The seconds in an interval (PostgreSQL)."""
 
     template = "EXTRACT(EPOCH FROM (%(expressions)s))"
-    arg_joiner = " - "
     output_field = FloatField()
 
 
-def median_days_to_decision(decided: DeviationQuerySet) -> tuple[float | None, int]:
-    """The median days from report to decision, and how many decisions it is taken over."""
-    if connections[decided.db].vendor == "postgresql":
-        result = decided.order_by().aggregate(
-            median=_Median(_Seconds(F("decided_at"), F("reported_at"))), count=Count("pk")
+def _duration(end: Any, start: Any) -> ExpressionWrapper:
+    """end - start as a duration: two datetimes, or two dates (whole days)."""
+    return ExpressionWrapper(end - start, output_field=DurationField())
+
+
+def median_days(rows: QuerySet[Any], end: Any, start: Any) -> tuple[float | None, int]:
+    """The median days from ``start`` to ``end`` over the rows where both are set, and how many rows that is.
+
+    ``end`` and ``start`` are expressions of the same kind (two datetimes or two dates).
+    """
+    rows = rows.order_by().annotate(_end=end, _start=start).filter(_end__isnull=False, _start__isnull=False)
+    if connections[rows.db].vendor == "postgresql":
+        result = rows.aggregate(
+            median=_Median(_Seconds(_duration(F("_end"), F("_start")))), count=Count("pk")
         )
         seconds = result["median"]
         return (None if seconds is None else seconds / 86400), result["count"]
-    return median_days_by_offset(decided)
+    return median_days_in_order(rows, F("_end"), F("_start"))
 
 
-def median_days_by_offset(decided: DeviationQuerySet) -> tuple[float | None, int]:
+def median_days_in_order(rows: QuerySet[Any], end: Any, start: Any) -> tuple[float | None, int]:
     """The median without percentile_cont (SQLite): the middle row or two of the ordered durations."""
-    count = decided.order_by().count()
+    count = rows.order_by().count()
     if not count:
         return None, 0
-    durations = decided.annotate(duration=F("decided_at") - F("reported_at")).order_by("duration")
+    durations = rows.annotate(duration=_duration(end, start)).order_by("duration")
     middle = (count - 1) // 2
     values = list(durations.values_list("duration", flat=True)[middle : middle + 2 - count % 2])
     seconds = sum(value.total_seconds() for value in values) / len(values)
     return seconds / 86400, count
+
+
+def median_days_to_decision(decided: DeviationQuerySet) -> tuple[float | None, int]:
+    """The median days from report to decision, and how many decisions it is taken over."""
+    return median_days(decided, F("decided_at"), F("reported_at"))
+
+
+def median_days_by_offset(decided: DeviationQuerySet) -> tuple[float | None, int]:
+    """As median_days_to_decision, without percentile_cont (the fallback on SQLite)."""
+    return median_days_in_order(decided, F("decided_at"), F("reported_at"))
 
 
 # --- charts ----------------------------------------------------------------
@@ -280,6 +312,8 @@ class Bar:
     text_y: int
     bar_y: int
     value_x: float
+    # What is written beside the bar when not the value itself (a masked count: "<5").
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -298,11 +332,12 @@ BAR_HEIGHT = 18
 BAR_ROOM = 85
 
 
-def bar_chart(title: str, items: list[tuple[str, int]]) -> BarChart:
+def bar_chart(title: str, items: list[tuple[str, int]], texts: list[str] | None = None) -> BarChart:
     """Each item's label over a bar whose length is its share of the largest value.
 
     Lengths are percentages of the chart's width and the text is in pixels, so the
     labels are the same size in every chart, at every width, full width or beside a table.
+    ``texts``, when given, is written beside each bar instead of its value.
     """
     largest = max((value for _, value in items), default=0) or 1
     bars = []
@@ -310,7 +345,16 @@ def bar_chart(title: str, items: list[tuple[str, int]]) -> BarChart:
         top = index * ROW_HEIGHT
         width = round(BAR_ROOM * value / largest, 1)
         bars.append(
-            Bar(label=label, value=value, y=top, width=width, text_y=top + 16, bar_y=top + 22, value_x=width)
+            Bar(
+                label=label,
+                value=value,
+                y=top,
+                width=width,
+                text_y=top + 16,
+                bar_y=top + 22,
+                value_x=width,
+                text=texts[index] if texts else "",
+            )
         )
     return BarChart(title, bars, max(len(items) * ROW_HEIGHT, ROW_HEIGHT), BAR_HEIGHT)
 

@@ -1,5 +1,10 @@
-"""The follow-up stats pages."""
+"""The follow-up stats pages: the statistics and the Uppföljning Finsam export."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from followup.views import stats
+
+urlpatterns: list[URLPattern] = [
+    path("statistics/", stats.statistics, name="statistics"),
+    path("statistics/uppfoljning-finsam.csv", stats.finsam_export, name="finsam_export"),
+]

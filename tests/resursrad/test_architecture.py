@@ -31,6 +31,7 @@ def test_navigation_collects_each_apps_pages(case_worker, coordinator):
     assert [item.url_name for item in menu_for(coordinator)] == [
         "meetings:planning",
         "cases:inbox",
+        "followup:statistics",
         "meetings:calendar",
         "cases:list",
         "followup:survey_results",

@@ -68,6 +68,7 @@ def test_navigation_shows_each_role_only_its_own_pages(client, cast):
         "coordinator": [
             "Planering",
             "Samordning",
+            "Statistik",
             "Kalender",
             "Alla ansökningar",
             "Enkätresultat",
@@ -81,6 +82,7 @@ def test_navigation_shows_each_role_only_its_own_pages(client, cast):
             "Alla avvikelser",
             "Trender",
             "Rapport till styrgruppen",
+            "Statistik",
             "Enkätresultat",
         ],
         "administrator": ["Administration", "Åtkomstlogg", "Loggkontroll", "Notisöversikt"],
@@ -103,6 +105,7 @@ def test_user_with_two_roles_sees_both(client, coordinator):
         "Alla avvikelser",
         "Trender",
         "Rapport till styrgruppen",
+        "Statistik",
         "Kalender",
         "Alla ansökningar",
         "Enkätresultat",
