@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import notifications, workflow
+from cases.signals import personal_data_erased
 from cases.workflow import DomainError, Status, Todo
 from resursrad import personnummer
 from resursrad.case_numbers import format_case_number, normalise_case_number
@@ -1075,19 +1076,24 @@ class Referral(models.Model):
         """Erasure (gallring): remove names, numbers, contact data and free texts.
 
         The case number, dates, sex, year of birth, parties, target groups and
-        outcome stay for statistics. Returns False if it was already erased.
+        outcome stay for statistics; so do the meeting records' facts
+        (attendance, outcome, plan items' state, the parties' answers), while
+        their texts go too. Returns False if it was already erased.
         """
         now = now or timezone.now()
-        # A second run, or two runs at once, erase nothing the second time.
-        claimed = Participant.objects.filter(pk=self.participant_id, erased_at__isnull=True).update(
-            erased_at=now, **Participant.ERASED_FIELDS
-        )
-        if not claimed:
-            return False
-        Referral.objects.filter(pk=self.pk).update(**Referral.ERASED_FIELDS, updated_at=now)
-        ReferralEvent.objects.filter(referral=self).update(comment="")
-        Consent.objects.filter(referral=self).update(documented_by="", record_reference="")
-        ReferralEvent.objects.create(referral=self, kind=EventKind.ERASED, at=now)
+        with transaction.atomic():
+            # A second run, or two runs at once, erase nothing the second time.
+            claimed = Participant.objects.filter(pk=self.participant_id, erased_at__isnull=True).update(
+                erased_at=now, **Participant.ERASED_FIELDS
+            )
+            if not claimed:
+                return False
+            Referral.objects.filter(pk=self.pk).update(**Referral.ERASED_FIELDS, updated_at=now)
+            ReferralEvent.objects.filter(referral=self).update(comment="")
+            Consent.objects.filter(referral=self).update(documented_by="", record_reference="")
+            ReferralEvent.objects.create(referral=self, kind=EventKind.ERASED, at=now)
+            # The meeting records' texts go in the same transaction (meetings listens).
+            personal_data_erased.send(sender=Referral, referral=self, at=now)
         self.refresh_from_db()
         self.participant.refresh_from_db()
         return True

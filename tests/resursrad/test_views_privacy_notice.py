@@ -42,3 +42,13 @@ def test_the_notice_is_open_to_everyone_and_read_only(client, db, case_worker):
     assert client.post(reverse("privacy_notice")).status_code == 405
     client.force_login(case_worker)
     assert "Vem som kan se vad" in notice(client)
+
+
+def test_the_notice_says_the_meeting_records_texts_go_and_their_facts_stay(client, db):
+    # The promise is kept by meetings.erasure (tests/meetings/test_erasure.py).
+    page = notice(client)
+    assert "fritexter gallras" in page
+    assert (
+        "om deltagaren kom till mötena, om planens steg blev gjorda och varje parts svar, utan några texter"
+        in page
+    )
