@@ -377,41 +377,18 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             Q(status__in=WORK_STATES) | Q(status__in=workflow.CONSENT_STATES, pk__in=ending)
         )
 
-    def worklist(self, user: Any, today: date, *, newest: int = 0) -> Worklist:
-        """The user's cases with work waiting, most urgent first, and how many of each kind: one query.
-
-        ``newest``: also the ids of this many of the newest cases without work
-        waiting, in the same query, for the first page of the whole list
-        (page_action_first), which then reads its rows by id alone.
-        """
-        fields = ("pk", "status", "consent_expires_on", "created_at")
-        needing_action = self.needing_action(user, today)
-        rows: Any = needing_action.with_expiring_consent(today).order_by().values_list(*fields)
-        with_newest = newest > 0 and connections[self.db].features.supports_slicing_ordering_in_compound
-        if with_newest:
-            # Told apart by an empty status, which no case has.
-            rest = (
-                self.exclude(pk__in=needing_action.values("pk"))
-                .order_by("-created_at", "-pk")
-                .values_list(
-                    "pk",
-                    models.Value("", output_field=models.CharField()),
-                    models.Value(None, output_field=models.DateField()),
-                    "created_at",
-                )[:newest]
-            )
-            # A union, not an OR: both halves stay index scans.
-            rows = rows.union(rest, all=True)
+    def worklist(self, user: Any, today: date) -> Worklist:
+        """The user's cases with work waiting, most urgent first, and how many of each kind: one query."""
+        fields = ("pk", "status", "consent_expires_on")
+        rows: list[tuple[int, str, date | None]] = list(
+            self.needing_action(user, today)
+            .with_expiring_consent(today)
+            .order_by("-created_at", "-pk")
+            .values_list(*fields)
+        )
         counts = dict.fromkeys(TODO_KINDS, 0)
         ranked = []
-        newest_ids: list[int] | None = [] if with_newest else None
-        # Newest first (in Python: a union keeps no order of its own).
-        for pk, status, expires_on, _created_at in sorted(
-            rows, key=lambda row: (row[3], row[0]), reverse=True
-        ):
-            if not status:
-                newest_ids.append(pk)  # type: ignore[union-attr]
-                continue
+        for pk, status, expires_on in rows:
             kinds = _kinds_of(status, expires_on)
             for kind in kinds:
                 counts[kind] += 1
@@ -419,7 +396,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
                 ranked.append((TODO_KINDS.index(kinds[0]), pk))
         # sorted() keeps newest first within a kind.
         order = [pk for _, pk in sorted(ranked, key=lambda item: item[0])]
-        return Worklist(order=order, counts=counts, newest=newest_ids)
+        return Worklist(order=order, counts=counts)
 
     def todo_counts(self, user: Any, today: date) -> dict[str, int]:
         """How many of the user's cases wait for each kind of work, in one query."""
@@ -462,23 +439,12 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         them this list holds), then the rest newest first, paged across the
         two without counting. `narrowed`: this list is filtered or searched,
         so which of the worklist's cases it holds is asked (one more query).
-        The first page of a list that is not narrowed, when the worklist holds
-        the newest other cases too (worklist(newest=)), is read by id alone.
         """
         first = worklist.order
-        page = page_number(number)
-        if page == 1 and not narrowed and worklist.newest is not None:
-            # The worklist brought the newest cases without work too: the page's rows by id alone.
-            shown = [*first[: size + 1], *worklist.newest][: size + 1]
-            position = {pk: index for index, pk in enumerate(shown)}
-            rows = sorted(
-                self.with_expiring_consent(today).filter(pk__in=shown).order_by(),
-                key=lambda row: position[row.pk],
-            )
-            return PageWithoutCount(rows[:size], page, has_next=len(rows) > size)
         if narrowed and first:
             held = set(self.filter(pk__in=first).values_list("pk", flat=True))
             first = [pk for pk in first if pk in held]
+        page = page_number(number)
         start = (page - 1) * size
         wanted = size + 1
         leading = first[start : start + wanted]
@@ -593,8 +559,6 @@ class Worklist:
 
     order: list[int]
     counts: dict[str, int]
-    # The ids of the newest cases without work waiting, newest first, when asked for (worklist(newest=)).
-    newest: list[int] | None = None
 
 
 # Each kind of work, most urgent first, with the states that call for it (none for consent).

@@ -85,13 +85,8 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect(_list_url(filters.query_string()))
     visible = Referral.objects.visible_to(user)
     has_todo_list = permissions.has_todo_list(user)
+    worklist = visible.worklist(user, today) if has_todo_list else None
     chosen = filters.chosen()
-    narrowed = any(chosen.values())
-    worklist = None
-    if has_todo_list:
-        # The whole list's first page (the usual one) comes with the worklist's query.
-        first_page = not query and not narrowed and page_number(request.GET.get("page")) == 1
-        worklist = visible.worklist(user, today, newest=PAGE_SIZE + 1 if first_page else 0)
     show_organisation = not permissions.lists_only_own_organisation(user)
     referrals = (
         visible.with_list_data(organisation=show_organisation)
@@ -106,6 +101,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         page = Paginator(referrals, PAGE_SIZE).get_page(request.POST.get("page"))
     elif worklist is not None:
         # What needs action first, then the rest newest first, each from an index.
+        narrowed = any(chosen.values())
         page = referrals.page_action_first(
             worklist, today=today, number=request.GET.get("page"), size=PAGE_SIZE, narrowed=narrowed
         )

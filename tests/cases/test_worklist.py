@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -395,29 +394,3 @@ def test_the_pages_follow_the_action_first_order_across_both_parts(
     )
     mine = client.get(reverse("cases:list"), {"mine": "on"})
     assert listed(mine) == [pk for pk in expected if Referral.objects.get(pk=pk).handler == case_worker]
-
-
-def test_the_first_page_comes_with_the_worklists_query(client, case_worker, colleague):
-    # More cases with work than a page holds: the first page is all work, the next goes on from it.
-    drafts = [make_referral(case_worker) for _ in range(27)]
-    for _ in range(3):
-        submitted_referral(colleague)
-    worklist = Referral.objects.visible_to(case_worker).worklist(case_worker, TODAY, newest=26)
-    assert worklist.order == [draft.pk for draft in reversed(drafts)]
-    assert len(worklist.newest) == 3 and not set(worklist.newest) & set(worklist.order)
-    client.force_login(case_worker)
-    first = client.get(reverse("cases:list"))
-    second = client.get(reverse("cases:list"), {"page": "2"})
-    assert listed(first) == worklist.order[:25] and first.context["page"].has_next
-    assert listed(second) == worklist.order[25:] + worklist.newest
-    # The first page asks no more than any other: the worklist's query reads the newest ids too.
-    with CaptureQueriesContext(connection) as on_first:
-        client.get(reverse("cases:list"))
-    with CaptureQueriesContext(connection) as on_second:
-        client.get(reverse("cases:list"), {"page": "2"})
-    assert len(on_first) == len(on_second)
-
-
-def test_the_worklist_without_newest_asks_for_none(case_worker):
-    make_referral(case_worker)
-    assert Referral.objects.visible_to(case_worker).worklist(case_worker, TODAY).newest is None
