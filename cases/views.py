@@ -45,7 +45,7 @@ from cases.models import (
 )
 from resursrad.models import AccessAction, Organisation, Party, User
 from resursrad.navigation import fixed_path
-from resursrad.pagination import page_number, page_without_count
+from resursrad.pagination import page_without_count
 from resursrad.permissions import can_review_access_log, is_coordinator, role_required
 from resursrad.types import AuthenticatedHttpRequest
 
