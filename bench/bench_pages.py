@@ -28,9 +28,10 @@ plain admin changelist of the same rows; then PASS or FAIL per target. Exits
 1 when a target fails, 2 when the database is not PostgreSQL.
 
 ROUNDS (default 40) sets the measured rounds, after WARMUP (default 5).
-PAGES, a comma-separated list of page labels, measures only those pages
-(/healthz and the admin changelists the chosen lists are compared with are
-always measured), e.g. PAGES="Case worker: list,Coordinator: list".
+PAGES, page labels separated by semicolons (a label may hold a comma),
+measures only those pages (/healthz and the admin changelists the chosen
+lists are compared with are always measured), e.g.
+PAGES="Case worker: list;Coordinator: list".
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ sys.path.insert(0, str(ROOT))
 from bench.fake_people import FIRST_NAMES, LAST_NAMES, personal_number  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "40"))
-PAGES = [label.strip() for label in os.environ.get("PAGES", "").split(",") if label.strip()]
+PAGES = [label.strip() for label in os.environ.get("PAGES", "").split(";") if label.strip()]
 WARMUP = int(os.environ.get("WARMUP", "5"))
 SMALL = 1
 LARGE = 100
