@@ -44,6 +44,7 @@ from cases.models import (
     Todo,
 )
 from resursrad.models import AccessAction, Organisation, Party, User
+from resursrad.navigation import fixed_path
 from resursrad.pagination import page_without_count
 from resursrad.permissions import can_review_access_log, is_coordinator, role_required
 from resursrad.types import AuthenticatedHttpRequest
@@ -125,7 +126,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _list_url(query_string: str) -> str:
-    return reverse("cases:list") + (f"?{query_string}" if query_string else "")
+    return fixed_path("cases:list") + (f"?{query_string}" if query_string else "")
 
 
 # The "Att göra" items: how many cases, said in words, most urgent first.

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +34,23 @@ class NavItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return fixed_path(self.url_name)
+
+
+def fixed_path(url_name: str) -> str:
+    """The address of a URL pattern without arguments, reversed once per process.
+
+    The URLconf does not change while the process runs, so the menu's and the
+    page frame's links are not resolved anew on every page (a tenth of a
+    millisecond each). Keyed by the script prefix and the URLconf in use, as
+    reverse() itself depends on them.
+    """
+    return _fixed_path(url_name, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=256)
+def _fixed_path(url_name: str, script_prefix: str, urlconf: str | None, root_urlconf: str) -> str:
+    return reverse(url_name, urlconf=urlconf)
 
 
 # The base package's own pages; the start pages of the council and the

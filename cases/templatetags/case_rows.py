@@ -115,3 +115,36 @@ def inbox_rows(referrals: Iterable[Any], *, now: datetime, long_wait_text: str) 
         ]
         rows.append("    <tr>\n      " + "\n      ".join(cells) + "\n    </tr>\n")
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def todo_list(items: Iterable[dict[str, Any]]) -> SafeString:
+    """The case worker's "Att göra": one card per kind of work, with its count, linked when any waits.
+
+    The items are the view's (cases.views._todo_list): kind, count, label, url, active.
+    """
+    cards = []
+    for item in items:
+        count = _e(item["count"])
+        label = f'<span class="todo-label">{_e(item["label"])}</span>'
+        if item["count"]:
+            current = ' aria-current="true"' if item["active"] else ""
+            cards.append(
+                f'<a class="todo-item{" active" if current else ""}" href="{_e(item["url"])}"{current}>'
+                f'<span class="todo-count">{count}</span> {label}</a>'
+            )
+        else:
+            # Nothing waits: said calmly, with nothing to follow.
+            cards.append(
+                f'<span class="todo-item todo-none"><span class="todo-count">0</span> {label}</span>'
+            )
+    heading = _e(gettext("To do"))
+    lead = _e(gettext("In the cases where you are the case worker."))
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        '<section class="todo" aria-labelledby="todo-heading">\n'
+        f'  <h2 id="todo-heading" class="h4 mb-1">{heading}</h2>\n'
+        f'  <p class="text-muted small mb-2">{lead}</p>\n'
+        '  <ul class="todo-list list-unstyled row row-cols-1 row-cols-sm-2 row-cols-lg-4 g-2 mb-0">\n'
+        + "".join(f'    <li class="col">{card}</li>\n' for card in cards)
+        + "  </ul>\n</section>\n"
+    )

@@ -29,8 +29,17 @@ from django.forms.widgets import Input
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+
+from resursrad.navigation import fixed_path
 
 register = template.Library()
+
+
+@register.simple_tag
+def fixed_url(url_name: str) -> str:
+    """{% url %} for a pattern without arguments, reversed once per process (navigation.fixed_path)."""
+    return fixed_path(url_name)
 
 
 def _e(value: Any) -> str:
@@ -267,3 +276,78 @@ def second(value: datetime | None) -> str:
 def iso(value: date | datetime | None) -> str:
     """The machine-readable form for <time datetime>, in local time with its offset."""
     return _local(value).isoformat() if value else ""
+
+
+def _called(value: Any) -> Any:
+    """What the template language reads: a method's result, or the attribute itself."""
+    return value() if callable(value) else value
+
+
+@register.simple_tag(takes_context=True)
+def pagination(context: template.Context) -> SafeString:
+    """templates/cases/partials/pagination.html's markup, written in Python for the referral list.
+
+    Previous, "Page 3 of 40" (or "Page 3" for a page without a paginator) and
+    Next, for the context's ``page``: a Django Page or a PageWithoutCount.
+
+    Links keep the filters of ``params`` in the address. With ``form_id`` (a search,
+    which never goes into an address) the page buttons send that form again instead.
+    """
+    page = context.get("page")
+    if page is None or not page.has_other_pages():
+        return mark_safe("")
+    form_id = context.get("form_id")
+    params = context.get("params")
+    prefix = f"?{_e(params)}&amp;" if params else "?"
+
+    def link(number: int, text: str) -> str:
+        if form_id:
+            return (
+                f'<button type="submit" form="{_e(form_id)}" name="page" value="{number}" '
+                f'class="page-link">{_e(text)}</button>'
+            )
+        return f'<a class="page-link" href="{prefix}page={number}">{_e(text)}</a>'
+
+    paginator = getattr(page, "paginator", None)
+    if paginator:
+        where = gettext("Page %(number)s of %(total)s") % {
+            "number": page.number,
+            "total": paginator.num_pages,
+        }
+    else:
+        where = gettext("Page %(number)s") % {"number": page.number}
+    items = []
+    if _called(page.has_previous):
+        previous = _called(page.previous_page_number)
+        items.append(f'<li class="page-item">{link(previous, gettext("Previous"))}</li>')
+    items.append(
+        f'<li class="page-item active" aria-current="page"><span class="page-link">{_e(where)}</span></li>'
+    )
+    if _called(page.has_next):
+        items.append(f'<li class="page-item">{link(_called(page.next_page_number), gettext("Next"))}</li>')
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'<nav aria-label="{_e(gettext("Pages"))}">\n  <ul class="pagination">\n    '
+        + "\n    ".join(items)
+        + "\n  </ul>\n</nav>\n"
+    )
+
+
+@register.simple_tag
+def notification_link(badge: Any) -> SafeString:
+    """The notification centre's link with the unread count (resursrad.notifications.context_processors):
+    the count is one query, asked once per page. In the navigation bar twice, so written in Python."""
+    current = ' aria-current="page"' if badge.active else ""
+    link = (
+        f'<a class="nav-link notification-link{" active" if current else ""}" href="{_e(badge.url)}"{current}>'
+        f"{_e(gettext('Notifications'))}"
+    )
+    unread = badge.count
+    if unread:
+        said = ngettext("%(counter)s unread notification", "%(counter)s unread notifications", unread) % {
+            "counter": unread
+        }
+        link += (
+            f'\n  <span class="badge rounded-pill notification-badge" aria-hidden="true">{_e(badge.shown)}</span>'
+            f'\n  <span class="visually-hidden">{_e(said)}</span>'
+        )
+    return mark_safe(link + "</a>")  # noqa: S308 - every value above is escaped

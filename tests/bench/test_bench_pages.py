@@ -144,3 +144,37 @@ def test_an_answer_other_than_200_stops_the_bench(recorder):
 
     with pytest.raises(SystemExit, match="answered 302"):
         bench_pages.request(recorder, page, {}, "")
+
+
+def _sample_pages():
+    page = bench_pages.Page
+    return [
+        page("/healthz", "anonymous", "get", "/healthz", ours=False),
+        page("Case worker: list", "case_worker", "get", "/cases/"),
+        page("Coordinator: list", "coordinator", "get", "/cases/"),
+        page("Access log", "administrator", "get", "/system/access-log/"),
+        page(bench_pages.ADMIN_CASE_WORKER, "administrator", "get", "/a/", ours=False),
+        page(bench_pages.ADMIN_COORDINATOR, "administrator", "get", "/b/", ours=False),
+    ]
+
+
+def test_pages_measures_the_named_pages_with_healthz_and_their_admin_changelist(monkeypatch):
+    monkeypatch.setattr(bench_pages, "PAGES", ["Case worker: list"])
+    chosen = [page.label for page in bench_pages.chosen_pages(_sample_pages())]
+    assert chosen == ["/healthz", "Case worker: list", bench_pages.ADMIN_CASE_WORKER]
+    monkeypatch.setattr(bench_pages, "PAGES", [])
+    assert len(bench_pages.chosen_pages(_sample_pages())) == 6
+
+
+def test_pages_refuses_a_page_it_does_not_know(monkeypatch):
+    monkeypatch.setattr(bench_pages, "PAGES", ["Case worker: lsit"])
+    with pytest.raises(SystemExit, match="Case worker: lsit"):
+        bench_pages.chosen_pages(_sample_pages())
+
+
+def test_the_report_leaves_out_the_list_target_when_no_list_is_measured(capsys):
+    pages = [page for page in _sample_pages() if page.label in {"/healthz", "Access log"}]
+    times = {(page.label, size): [0.001, 0.002] for page in pages for size in (1, 100)}
+    queries = {(page.label, size): 2 for page in pages for size in (1, 100)}
+    assert bench_pages.report(pages, times, queries, seeded_in=1.0) == 0
+    assert "admin changelist" not in capsys.readouterr().out

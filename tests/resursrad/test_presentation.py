@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 
+import pytest
 from django import forms
 from django.template import Context, Template
 
@@ -86,3 +87,80 @@ def test_attributes_are_written_as_django_writes_them():
         },
     ]:
         assert _flatatt(attrs) == flatatt(attrs)
+
+
+# --- the page frame and pagination, written in Python ------------------------
+
+
+def _squeezed(markup: str) -> str:
+    """Markup without the whitespace between tags, which no reader sees."""
+    import re
+
+    return re.sub(r">\s+<", "><", markup.strip())
+
+
+def _pages():
+    from django.core.paginator import Paginator
+
+    from resursrad.pagination import PageWithoutCount
+
+    counted = Paginator(list(range(100)), 25)
+    return [
+        counted.page(1),
+        counted.page(2),
+        counted.page(4),
+        Paginator([1], 25).page(1),
+        PageWithoutCount([1], 1, has_next=True),
+        PageWithoutCount([1], 3, has_next=True),
+        PageWithoutCount([1], 3, has_next=False),
+        PageWithoutCount([1], 1, has_next=False),
+    ]
+
+
+@pytest.mark.parametrize("form_id", ["", "list-form"])
+@pytest.mark.parametrize("params", ["", "status=submitted&todo=drafts"])
+def test_the_pagination_tag_writes_the_partials_markup(form_id, params):
+    partial = Template('{% include "cases/partials/pagination.html" %}')
+    tag = Template("{% load presentation %}{% pagination %}")
+    for page in _pages():
+        context = {"page": page, "params": params, "form_id": form_id}
+        assert _squeezed(tag.render(Context(context))) == _squeezed(partial.render(Context(context)))
+
+
+def test_the_pagination_is_in_swedish():
+    from django.utils import translation
+
+    from resursrad.pagination import PageWithoutCount
+
+    with translation.override("sv"):
+        markup = Template("{% load presentation %}{% pagination %}").render(
+            Context({"page": PageWithoutCount([1], 2, has_next=True), "params": ""})
+        )
+    assert 'aria-label="Sidor"' in markup and "Sida 2" in markup and "Nästa" in markup
+
+
+def test_a_fixed_url_is_the_reversed_address(settings):
+    from django.urls import reverse
+
+    from resursrad.navigation import fixed_path
+
+    assert Template("{% load presentation %}{% fixed_url 'cases:list' %}").render(Context()) == reverse(
+        "cases:list"
+    )
+    assert fixed_path("privacy_notice") == reverse("privacy_notice")
+
+
+def test_the_notification_link_says_the_unread_count():
+    from types import SimpleNamespace
+
+    from resursrad.templatetags.presentation import notification_link
+
+    badge = SimpleNamespace(url="/notiser/", active=True, count=120, shown="99+")
+    link = notification_link(badge)
+    assert link.startswith(
+        '<a class="nav-link notification-link active" href="/notiser/" aria-current="page">'
+    )
+    assert '<span class="badge rounded-pill notification-badge" aria-hidden="true">99+</span>' in link
+    assert '<span class="visually-hidden">120 olästa notiser</span>' in link
+    quiet = notification_link(SimpleNamespace(url="/notiser/", active=False, count=0, shown="0"))
+    assert quiet == '<a class="nav-link notification-link" href="/notiser/">Notiser</a>'
