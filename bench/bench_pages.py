@@ -28,6 +28,9 @@ plain admin changelist of the same rows; then PASS or FAIL per target. Exits
 1 when a target fails, 2 when the database is not PostgreSQL.
 
 ROUNDS (default 40) sets the measured rounds, after WARMUP (default 5).
+PAGES, when set, measures only the pages whose label contains one of its
+comma-separated words (any case), besides /healthz, the baseline:
+PAGES=statistics,finsam make bench. The targets are then judged on those pages.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ sys.path.insert(0, str(ROOT))
 from bench.fake_people import FIRST_NAMES, LAST_NAMES, personal_number  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "40"))
+# Words of the labels of the pages to measure ("" measures every page).
+PAGES = [word.strip().lower() for word in os.environ.get("PAGES", "").split(",") if word.strip()]
 WARMUP = int(os.environ.get("WARMUP", "5"))
 SMALL = 1
 LARGE = 100
@@ -801,6 +806,17 @@ def pages_for(seeded: Seeded) -> list[Page]:
     ]
 
 
+def selected(pages: list[Page]) -> list[Page]:
+    """The pages PAGES names, and /healthz, which the others are measured against; all without PAGES."""
+    if not PAGES:
+        return pages
+    return [
+        page
+        for page in pages
+        if page.label == "/healthz" or any(word in page.label.lower() for word in PAGES)
+    ]
+
+
 class Server:
     """gunicorn with deploy/gunicorn.conf.py and one sync worker, serving one of the bench's databases."""
 
@@ -983,7 +999,7 @@ def main() -> int:
             servers[size] = Server(size, database_url(name), log_dir / f"gunicorn-{size}x.log")
         for server in servers.values():
             server.wait_until_healthy()
-        pages = pages_for(seeded)
+        pages = selected(pages_for(seeded))
         times: dict[tuple[str, int], list[float]] = {(p.label, s): [] for p in pages for s in servers}
         queries: dict[tuple[str, int], int] = {}
         for round_number in range(WARMUP + ROUNDS):
@@ -1053,18 +1069,23 @@ def report(
             f"{page.label:<37} {queries[(page.label, SMALL)]:>10} {queries[(page.label, LARGE)]:>5} "
             f"{vs_healthz(page.label, SMALL):>13.1f} {vs_healthz(page.label, LARGE):>7.1f} {growth:>8.2f}"
         )
+    measured = {page.label for page in pages}
+    # The list against the admin changelist only where both were measured (PAGES may leave them out).
+    against_admin = {
+        label: admin for label, admin in AGAINST_ADMIN.items() if label in measured and admin in measured
+    }
     list_vs_admin = {
         (label, size): median[(label, size)] / median[(admin, size)]
-        for label, admin in AGAINST_ADMIN.items()
+        for label, admin in against_admin.items()
         for size in (SMALL, LARGE)
     }
     print()
-    for label, admin in AGAINST_ADMIN.items():
+    for label, admin in against_admin.items():
         print(
             f"{label} / {admin}: {list_vs_admin[(label, SMALL)]:.2f} (1x), "
             f"{list_vs_admin[(label, LARGE)]:.2f} (100x)"
         )
-    worst_list = max(list_vs_admin, key=lambda key: list_vs_admin[key])
+    worst_list = max(list_vs_admin, key=lambda key: list_vs_admin[key]) if list_vs_admin else None
 
     ours = [page for page in pages if page.ours]
     worst_growth = max(ours, key=lambda p: median[(p.label, LARGE)] / median[(p.label, SMALL)])
@@ -1082,11 +1103,6 @@ def report(
             growth_value <= TARGET_GROWTH,
         ),
         (
-            f"referral list at most {TARGET_VS_ADMIN}x the admin changelist of the same rows "
-            f"(worst: {worst_list[0]} at {worst_list[1]}x, {list_vs_admin[worst_list]:.2f})",
-            list_vs_admin[worst_list] <= TARGET_VS_ADMIN,
-        ),
-        (
             f"heaviest page at most {TARGET_VS_HEALTHZ:.0f}x /healthz "
             f"({heaviest[0].label} at {heaviest[1]}x, {heaviest_value:.1f})",
             heaviest_value <= TARGET_VS_HEALTHZ,
@@ -1097,6 +1113,15 @@ def report(
             most_queries <= TARGET_QUERIES and not unequal,
         ),
     ]
+    if worst_list is not None:
+        targets.insert(
+            1,
+            (
+                f"referral list at most {TARGET_VS_ADMIN}x the admin changelist of the same rows "
+                f"(worst: {worst_list[0]} at {worst_list[1]}x, {list_vs_admin[worst_list]:.2f})",
+                list_vs_admin[worst_list] <= TARGET_VS_ADMIN,
+            ),
+        )
     print()
     for text, ok in targets:
         print(f"{'PASS' if ok else 'FAIL'}  {text}")

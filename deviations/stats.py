@@ -277,6 +277,15 @@ def median_days(rows: QuerySet[Any], end: Any, start: Any) -> tuple[float | None
     return median_days_in_order(rows, F("_end"), F("_start"))
 
 
+def median_seconds(end: Any, start: Any, *, condition: Q | None = None) -> Aggregate:
+    """The median seconds from ``start`` to ``end`` over the rows that meet ``condition`` (PostgreSQL only).
+
+    An aggregate, so that one query can take several medians side by side; rows where
+    either end is NULL are left out, as percentile_cont ignores NULL.
+    """
+    return _Median(_Seconds(_duration(end, start)), filter=condition)
+
+
 def median_days_in_order(rows: QuerySet[Any], end: Any, start: Any) -> tuple[float | None, int]:
     """The median without percentile_cont (SQLite): the middle row or two of the ordered durations."""
     count = rows.order_by().count()
