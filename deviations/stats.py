@@ -13,16 +13,19 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import (
+    Case,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
-    OuterRef,
+    IntegerField,
     Q,
     QuerySet,
+    Sum,
+    Value,
+    When,
 )
 from django.db.models.aggregates import Aggregate
 from django.db.models.functions import ExtractQuarter, ExtractYear
@@ -145,6 +148,64 @@ def pair_label(first: str, second: str | None) -> str:
     return f"{Party(first).label} ↔ {Party(second).label}"
 
 
+# Each party as one bit: a deviation's parties add up to a number that names the set (a party once per deviation).
+PARTY_BITS = {code: 1 << index for index, code in enumerate(Party.values)}
+
+
+def party_sets(
+    deviations: DeviationQuerySet, start: date, end: date
+) -> list[tuple[int, int, list[str], int]]:
+    """How many deviations reported from ``start`` to ``end`` concern each set of parties, per quarter: one query.
+
+    (year, quarter, the set's party codes in sorted order, count), a row per set and
+    quarter (at most fifteen sets). The parties of each deviation are summed
+    into a number in the database, and the deviations counted per number and
+    quarter around it: one pass over the party rows, no self-join.
+    """
+    rows = DeviationParty.objects.filter(
+        deviation__reported_at__gte=start_of_day(start),
+        deviation__reported_at__lt=start_of_day(end + timedelta(days=1)),
+    )
+    if deviations.query.has_filters():
+        # What the user may see, when that is not all.
+        rows = rows.filter(deviation__in=deviations.order_by().values("pk"))
+    per_deviation = (
+        rows.order_by()
+        .values(
+            "deviation_id",
+            year=ExtractYear("deviation__reported_at"),
+            quarter=ExtractQuarter("deviation__reported_at"),
+        )
+        .annotate(
+            parties=Sum(
+                Case(
+                    *(When(party=code, then=Value(bit)) for code, bit in PARTY_BITS.items()),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            )
+        )
+    )
+    sql, params = per_deviation.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        # The ORM groups one level deep: the count per set around its per-deviation query is plain SQL,
+        # the inner query compiled by the ORM with its parameters apart.
+        cursor.execute(
+            f'SELECT "year", "quarter", "parties", COUNT(*) FROM ({sql}) AS per_deviation '  # noqa: S608
+            'GROUP BY "year", "quarter", "parties"',
+            params,
+        )
+        return [
+            (
+                int(year),
+                int(quarter),
+                sorted(code for code, bit in PARTY_BITS.items() if parties & bit),
+                count,
+            )
+            for year, quarter, parties, count in cursor.fetchall()
+        ]
+
+
 def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | None = None) -> Trends:
     """The trend page's tables for deviations reported from ``start`` to ``end`` (local dates)."""
     today = today or timezone.localdate()
@@ -183,39 +244,14 @@ def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | 
             pairs[key] = Row(pair_label(first, second), [0] * len(quarters), key="-".join(filter(None, key)))
         pairs[key].counts[position[(year, number)]] += count
 
-    # The period on the joined deviation (from its index); what the user may see, when that is not all.
-    rows = DeviationParty.objects.filter(
-        deviation__reported_at__gte=start_of_day(start),
-        deviation__reported_at__lt=start_of_day(end + timedelta(days=1)),
-    )
-    if deviations.query.has_filters():
-        rows = rows.filter(deviation__in=deviations.order_by().values("pk"))
-    party_quarter = {
-        "year": ExtractYear("deviation__reported_at"),
-        "quarter": ExtractQuarter("deviation__reported_at"),
-    }
-    # The self-join: every two parties of one deviation, each pair once (first < second).
-    for row in _dicts(
-        rows.filter(deviation__party_rows__party__gt=F("party"))
-        .order_by()
-        .values("party", other=F("deviation__party_rows__party"), **party_quarter)
-        .annotate(count=Count("deviation_id"))
-    ):
-        count_pair(row["party"], row["other"], row["year"], row["quarter"], row["count"])
-    # A deviation that concerns a single party counts for that party alone.
-    for row in _dicts(
-        rows.filter(
-            ~Exists(
-                DeviationParty.objects.filter(deviation=OuterRef("deviation")).exclude(
-                    party=OuterRef("party")
-                )
-            )
-        )
-        .order_by()
-        .values("party", **party_quarter)
-        .annotate(count=Count("deviation_id"))
-    ):
-        count_pair(row["party"], None, row["year"], row["quarter"], row["count"])
+    # Every two parties of one deviation, each pair once (first < second); a deviation that
+    # concerns a single party counts for that party alone.
+    for year, number, parties, count in party_sets(deviations, start, end):
+        if len(parties) == 1:
+            count_pair(parties[0], None, year, number, count)
+        for index, first in enumerate(parties):
+            for second in parties[index + 1 :]:
+                count_pair(first, second, year, number, count)
 
     now = deviations.order_by().aggregate(
         open=Count("pk", filter=~Q(status=Status.CLOSED)), overdue=Count("pk", filter=overdue)
