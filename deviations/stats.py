@@ -7,6 +7,7 @@ tables and charts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -148,17 +149,34 @@ def pair_label(first: str, second: str | None) -> str:
     return f"{Party(first).label} ↔ {Party(second).label}"
 
 
+class _WidthBucket(Func):
+    """PostgreSQL's width_bucket: which of the sorted bounds' intervals a value falls in (1 from the first)."""
+
+    function = "width_bucket"
+    output_field = IntegerField()
+
+
+def width_bucket(lookup: str, firsts: list[Any]) -> Func:
+    """Which of the periods a date or datetime field falls in, 1 for the first (PostgreSQL).
+
+    ``firsts`` are the periods' first moments in order (aware datetimes for a
+    datetime field, dates for a date field): one binary search per row, where
+    the year and quarter of the local date take two time zone conversions.
+    """
+    return _WidthBucket(F(lookup), Value(firsts))
+
+
 # Each party as one bit: a deviation's parties add up to a number that names the set (a party once per deviation).
 PARTY_BITS = {code: 1 << index for index, code in enumerate(Party.values)}
 
 
 def party_sets(
-    deviations: DeviationQuerySet, start: date, end: date
-) -> list[tuple[int, int, list[str], int]]:
+    deviations: DeviationQuerySet, start: date, end: date, by_quarter: dict[str, Any]
+) -> list[tuple[dict[str, Any], list[str], int]]:
     """How many deviations reported from ``start`` to ``end`` concern each set of parties, per quarter: one query.
 
-    (year, quarter, the set's party codes in sorted order, count), a row per set and
-    quarter (at most fifteen sets). The parties of each deviation are summed
+    (the quarter's columns as ``by_quarter`` of the deviation names them, the set's
+    party codes in sorted order, count), a row per set and quarter (at most fifteen sets). The parties of each deviation are summed
     into a number in the database, and the deviations counted per number and
     quarter around it: one pass over the party rows, no self-join.
     """
@@ -171,11 +189,7 @@ def party_sets(
         rows = rows.filter(deviation__in=deviations.order_by().values("pk"))
     per_deviation = (
         rows.order_by()
-        .values(
-            "deviation_id",
-            year=ExtractYear("deviation__reported_at"),
-            quarter=ExtractQuarter("deviation__reported_at"),
-        )
+        .values("deviation_id", **by_quarter)
         .annotate(
             parties=Sum(
                 Case(
@@ -190,29 +204,43 @@ def party_sets(
     with connections[rows.db].cursor() as cursor:
         # The ORM groups one level deep: the count per set around its per-deviation query is plain SQL,
         # the inner query compiled by the ORM with its parameters apart.
+        columns = ", ".join(f'"{name}"' for name in by_quarter)
         cursor.execute(
-            f'SELECT "year", "quarter", "parties", COUNT(*) FROM ({sql}) AS per_deviation '  # noqa: S608
-            'GROUP BY "year", "quarter", "parties"',
+            f'SELECT {columns}, "parties", COUNT(*) FROM ({sql}) AS per_deviation '  # noqa: S608
+            f'GROUP BY {columns}, "parties"',
             params,
         )
         return [
             (
-                int(year),
-                int(quarter),
-                sorted(code for code, bit in PARTY_BITS.items() if parties & bit),
-                count,
+                dict(zip(by_quarter, row[:-2], strict=True)),
+                sorted(code for code, bit in PARTY_BITS.items() if row[-2] & bit),
+                row[-1],
             )
-            for year, quarter, parties, count in cursor.fetchall()
+            for row in cursor.fetchall()
         ]
+
+
+def _quarters(
+    lookup: str, quarters: list[Quarter], start: date, vendor: str
+) -> tuple[dict[str, Any], Callable[[dict[str, Any]], int]]:
+    """The quarter of a datetime field to group by, and a function from a result row to the quarter's position."""
+    if vendor == "postgresql":
+        firsts = [start_of_day(max(quarter.first_day, start)) for quarter in quarters]
+        return {"period": width_bucket(lookup, firsts)}, lambda row: int(row["period"]) - 1
+    position = {(quarter.year, quarter.number): index for index, quarter in enumerate(quarters)}
+    return (
+        {"year": ExtractYear(lookup), "quarter": ExtractQuarter(lookup)},
+        lambda row: position[(int(row["year"]), int(row["quarter"]))],
+    )
 
 
 def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | None = None) -> Trends:
     """The trend page's tables for deviations reported from ``start`` to ``end`` (local dates)."""
     today = today or timezone.localdate()
     quarters = quarters_between(start, end)
-    position = {(q.year, q.number): index for index, q in enumerate(quarters)}
     in_period = deviations.reported_between(start, end)
-    by_quarter = {"year": ExtractYear("reported_at"), "quarter": ExtractQuarter("reported_at")}
+    vendor = connections[deviations.db].vendor
+    by_quarter, quarter_index = _quarters("reported_at", quarters, start, vendor)
 
     categories = {code: Row(str(label), [0] * len(quarters), key=code) for code, label in Category.choices}
     statuses = [QuarterStatus(quarter) for quarter in quarters]
@@ -228,7 +256,7 @@ def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | 
             decided=Count("pk", filter=Q(decided_at__isnull=False)),
         )
     ):
-        index = position[(row["year"], row["quarter"])]
+        index = quarter_index(row)
         categories[row["category"]].counts[index] += row["reported"]
         entry = statuses[index]
         entry.reported += row["reported"]
@@ -238,20 +266,22 @@ def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | 
 
     pairs: dict[tuple[str, str | None], Row] = {}
 
-    def count_pair(first: str, second: str | None, year: int, number: int, count: int) -> None:
+    def count_pair(first: str, second: str | None, index: int, count: int) -> None:
         key = (first, second)
         if key not in pairs:
             pairs[key] = Row(pair_label(first, second), [0] * len(quarters), key="-".join(filter(None, key)))
-        pairs[key].counts[position[(year, number)]] += count
+        pairs[key].counts[index] += count
 
     # Every two parties of one deviation, each pair once (first < second); a deviation that
     # concerns a single party counts for that party alone.
-    for year, number, parties, count in party_sets(deviations, start, end):
+    party_quarter, _index = _quarters("deviation__reported_at", quarters, start, vendor)
+    for quarter, parties, count in party_sets(deviations, start, end, party_quarter):
+        index = quarter_index(quarter)
         if len(parties) == 1:
-            count_pair(parties[0], None, year, number, count)
-        for index, first in enumerate(parties):
-            for second in parties[index + 1 :]:
-                count_pair(first, second, year, number, count)
+            count_pair(parties[0], None, index, count)
+        for number, first in enumerate(parties):
+            for second in parties[number + 1 :]:
+                count_pair(first, second, index, count)
 
     now = deviations.order_by().aggregate(
         open=Count("pk", filter=~Q(status=Status.CLOSED)), overdue=Count("pk", filter=overdue)
