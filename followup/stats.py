@@ -14,6 +14,7 @@ read, so the figures are the same before and after a case is erased.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Referral, Sex, TargetGroup
 from cases.workflow import Status
 from deviations.models import start_of_day
-from deviations.stats import median_days, median_seconds
+from deviations.stats import median_days, median_seconds, width_bucket
 from followup.stats_masking import SMALL_COUNT, Cell, Sum, suppress
 from meetings.models import AgendaItem, Council, ItemStatus, Meeting, MeetingStatus, Purpose, Record
 from meetings.models.records import Answer, FollowUpStatus, PlanItem, Response
@@ -147,8 +148,41 @@ def _bucket_number(lookup: str, granularity: str) -> Any:
     return Value(1, output_field=models.IntegerField())
 
 
-def _by_bucket(lookup: str, granularity: str) -> dict[str, Any]:
-    return {"bucket_year": ExtractYear(lookup), "bucket_number": _bucket_number(lookup, granularity)}
+@dataclass(frozen=True)
+class Bucketing:
+    """How a query groups a date or datetime field by the period's buckets, and reads a bucket back."""
+
+    # The annotations to group by.
+    columns: dict[str, Any]
+    # The same columns as constants for a row about the whole period (position -1).
+    whole: dict[str, Any]
+    position: Callable[[dict[str, Any]], int]
+
+
+def _bucketing(lookup: str, period: Period, vendor: str, *, aware: bool = False) -> Bucketing:
+    """The period's bucket of ``lookup`` (a datetime field when ``aware``, else a date field), in the database.
+
+    On PostgreSQL one binary search per row over the buckets' first days
+    (width_bucket), no time zone conversion per row; elsewhere the year and the
+    month, tertial or year number of the local date.
+    """
+    buckets = period.buckets()
+    number = models.IntegerField()
+    if vendor == "postgresql":
+        firsts: list[Any] = [period.bucket_start(bucket) for bucket in buckets]
+        if aware:
+            firsts = [start_of_day(day) for day in firsts]
+        return Bucketing(
+            {"bucket": width_bucket(lookup, firsts)},
+            {"bucket": Value(0, output_field=number)},
+            lambda row: int(row["bucket"]) - 1,
+        )
+    index = {(bucket.year, bucket.number): position for position, bucket in enumerate(buckets)}
+    return Bucketing(
+        {"bucket_year": ExtractYear(lookup), "bucket_number": _bucket_number(lookup, period.granularity)},
+        {"bucket_year": Value(0, output_field=number), "bucket_number": Value(0, output_field=number)},
+        lambda row: index.get((int(row["bucket_year"]), int(row["bucket_number"])), -1),
+    )
 
 
 def _rows(values: Any) -> list[dict[str, Any]]:
@@ -346,28 +380,22 @@ def participant_counts(period: Period, council: Council | None) -> ParticipantCo
 
     The whole period's counts cannot be added up from the periods' (a person may
     take part in two), so they are a second grouping of the same rows, sent with
-    the first as one UNION ALL; its rows carry year 0.
+    the first as one UNION ALL; its rows carry bucket 0.
     """
-    buckets = period.buckets()
-    position = {(b.year, b.number): index for index, b in enumerate(buckets)}
     records = attended_records(period, council).order_by()
+    by_bucket = _bucketing("item__meeting__date", period, connections[records.db].vendor)
     sex = "item__referral__participant__sex"
     people = Count("item__referral_id", distinct=True)
-    per_bucket = records.values(sex, **_by_bucket("item__meeting__date", period.granularity)).annotate(
-        count=people
-    )
-    whole = records.values(
-        sex,
-        bucket_year=Value(0, output_field=models.IntegerField()),
-        bucket_number=Value(0, output_field=models.IntegerField()),
-    ).annotate(count=people)
+    per_bucket = records.values(sex, **by_bucket.columns).annotate(count=people)
+    whole = records.values(sex, **by_bucket.whole).annotate(count=people)
     counts: dict[tuple[str, int], int] = {}
     totals: dict[str, int] = {}
     for row in _rows(per_bucket.union(whole, all=True)):
-        if row["bucket_year"] == 0:
+        index = by_bucket.position(row)
+        if index < 0:
             totals[row[sex]] = row["count"]
         else:
-            counts[(row[sex], position[(row["bucket_year"], row["bucket_number"])])] = row["count"]
+            counts[(row[sex], index)] = row["count"]
     return ParticipantCounts(counts, totals)
 
 
@@ -403,26 +431,21 @@ def participants_table(period: Period, counts: ParticipantCounts, columns: list[
 
 def referral_tables(period: Period, council: Council | None, columns: list[str]) -> list[Table]:
     """Referrals submitted in the period by sex, party, target group and outcome: one query."""
-    position = {(b.year, b.number): index for index, b in enumerate(period.buckets())}
     start, end = period.instants()
+    referrals = _referrals(council)
+    by_bucket = _bucketing("submitted_at", period, connections[referrals.db].vendor, aware=True)
     groups = {f"tg_{code}": Count("pk", filter=Q(**{f"tg_{code}": True})) for code in TargetGroup.values}
     by_sex: dict[tuple[str, int], int] = {}
     by_party: dict[tuple[str, int], int] = {}
     by_outcome: dict[tuple[str, int], int] = {}
     by_group: dict[tuple[str, int], int] = {}
     for row in _rows(
-        _referrals(council)
-        .filter(submitted_at__gte=start, submitted_at__lt=end)
+        referrals.filter(submitted_at__gte=start, submitted_at__lt=end)
         .order_by()
-        .values(
-            "participant__sex",
-            "organisation__party",
-            "status",
-            **_by_bucket("submitted_at", period.granularity),
-        )
+        .values("participant__sex", "organisation__party", "status", **by_bucket.columns)
         .annotate(count=Count("pk"), **groups)
     ):
-        index = position[(row["bucket_year"], row["bucket_number"])]
+        index = by_bucket.position(row)
         for counts, key in (
             (by_sex, row["participant__sex"]),
             (by_party, row["organisation__party"]),
@@ -477,24 +500,24 @@ def referral_tables(period: Period, council: Council | None, columns: list[str])
 
 def meetings_table(period: Period, council: Council | None, columns: list[str]) -> Table:
     """Meetings held, slots used and individuals who did not come, per period: one query."""
-    position = {(b.year, b.number): index for index, b in enumerate(period.buckets())}
     meetings = Meeting.objects.filter(
         date__gte=period.start, date__lte=period.end, status__in=[MeetingStatus.HELD, MeetingStatus.CLOSED]
     )
     if council is not None:
         meetings = meetings.filter(council=council)
+    by_bucket = _bucketing("date", period, connections[meetings.db].vendor)
     counts: dict[tuple[str, int], int] = {}
     done = Q(items__status=ItemStatus.DONE)
     for row in _rows(
         meetings.order_by()
-        .values(**_by_bucket("date", period.granularity))
+        .values(**by_bucket.columns)
         .annotate(
             held=Count("pk", distinct=True),
             slots=Count("items", filter=done),
             absent=Count("items", filter=done & Q(items__record__individual_attended=False)),
         )
     ):
-        index = position[(row["bucket_year"], row["bucket_number"])]
+        index = by_bucket.position(row)
         for key in ("held", "slots", "absent"):
             counts[(key, index)] = row[key]
     keys = [
