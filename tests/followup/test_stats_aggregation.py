@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from followup import stats
 from followup.stats import Bucket, Granularity, Period
@@ -208,6 +209,7 @@ def test_share_done_is_shown_only_when_no_figure_behind_it_is_hidden(coordinator
     assert share.percent_done == pytest.approx(50)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite takes each median in a query or two")
 def test_the_whole_page_counts_with_five_queries(meetings, django_assert_num_queries):
     with django_assert_num_queries(5):
         result = stats.statistics(YEAR_2026, meetings)
