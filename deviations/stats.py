@@ -7,22 +7,26 @@ tables and charts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from django.db import connections
 from django.db.models import (
+    Case,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
-    OuterRef,
+    IntegerField,
     Q,
     QuerySet,
+    Sum,
+    Value,
+    When,
 )
 from django.db.models.aggregates import Aggregate
 from django.db.models.functions import ExtractQuarter, ExtractYear
@@ -145,13 +149,98 @@ def pair_label(first: str, second: str | None) -> str:
     return f"{Party(first).label} ↔ {Party(second).label}"
 
 
+class _WidthBucket(Func):
+    """PostgreSQL's width_bucket: which of the sorted bounds' intervals a value falls in (1 from the first)."""
+
+    function = "width_bucket"
+    output_field = IntegerField()
+
+
+def width_bucket(lookup: str, firsts: list[Any]) -> Func:
+    """Which of the periods a date or datetime field falls in, 1 for the first (PostgreSQL).
+
+    ``firsts`` are the periods' first moments in order (aware datetimes for a
+    datetime field, dates for a date field): one binary search per row, where
+    the year and quarter of the local date take two time zone conversions.
+    """
+    return _WidthBucket(F(lookup), Value(firsts))
+
+
+# Each party as one bit: a deviation's parties add up to a number that names the set (a party once per deviation).
+PARTY_BITS = {code: 1 << index for index, code in enumerate(Party.values)}
+
+
+def party_sets(
+    deviations: DeviationQuerySet, start: date, end: date, by_quarter: dict[str, Any]
+) -> list[tuple[dict[str, Any], list[str], int]]:
+    """How many deviations reported from ``start`` to ``end`` concern each set of parties, per quarter: one query.
+
+    (the quarter's columns as ``by_quarter`` of the deviation names them, the set's
+    party codes in sorted order, count), a row per set and quarter (at most fifteen sets). The parties of each deviation are summed
+    into a number in the database, and the deviations counted per number and
+    quarter around it: one pass over the party rows, no self-join.
+    """
+    rows = DeviationParty.objects.filter(
+        deviation__reported_at__gte=start_of_day(start),
+        deviation__reported_at__lt=start_of_day(end + timedelta(days=1)),
+    )
+    if deviations.query.has_filters():
+        # What the user may see, when that is not all.
+        rows = rows.filter(deviation__in=deviations.order_by().values("pk"))
+    per_deviation = (
+        rows.order_by()
+        .values("deviation_id", **by_quarter)
+        .annotate(
+            parties=Sum(
+                Case(
+                    *(When(party=code, then=Value(bit)) for code, bit in PARTY_BITS.items()),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            )
+        )
+    )
+    sql, params = per_deviation.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        # The ORM groups one level deep: the count per set around its per-deviation query is plain SQL,
+        # the inner query compiled by the ORM with its parameters apart.
+        columns = ", ".join(f'"{name}"' for name in by_quarter)
+        cursor.execute(
+            f'SELECT {columns}, "parties", COUNT(*) FROM ({sql}) AS per_deviation '  # noqa: S608
+            f'GROUP BY {columns}, "parties"',
+            params,
+        )
+        return [
+            (
+                dict(zip(by_quarter, row[:-2], strict=True)),
+                sorted(code for code, bit in PARTY_BITS.items() if row[-2] & bit),
+                row[-1],
+            )
+            for row in cursor.fetchall()
+        ]
+
+
+def _quarters(
+    lookup: str, quarters: list[Quarter], start: date, vendor: str
+) -> tuple[dict[str, Any], Callable[[dict[str, Any]], int]]:
+    """The quarter of a datetime field to group by, and a function from a result row to the quarter's position."""
+    if vendor == "postgresql":
+        firsts = [start_of_day(max(quarter.first_day, start)) for quarter in quarters]
+        return {"period": width_bucket(lookup, firsts)}, lambda row: int(row["period"]) - 1
+    position = {(quarter.year, quarter.number): index for index, quarter in enumerate(quarters)}
+    return (
+        {"year": ExtractYear(lookup), "quarter": ExtractQuarter(lookup)},
+        lambda row: position[(int(row["year"]), int(row["quarter"]))],
+    )
+
+
 def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | None = None) -> Trends:
     """The trend page's tables for deviations reported from ``start`` to ``end`` (local dates)."""
     today = today or timezone.localdate()
     quarters = quarters_between(start, end)
-    position = {(q.year, q.number): index for index, q in enumerate(quarters)}
     in_period = deviations.reported_between(start, end)
-    by_quarter = {"year": ExtractYear("reported_at"), "quarter": ExtractQuarter("reported_at")}
+    vendor = connections[deviations.db].vendor
+    by_quarter, quarter_index = _quarters("reported_at", quarters, start, vendor)
 
     categories = {code: Row(str(label), [0] * len(quarters), key=code) for code, label in Category.choices}
     statuses = [QuarterStatus(quarter) for quarter in quarters]
@@ -167,7 +256,7 @@ def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | 
             decided=Count("pk", filter=Q(decided_at__isnull=False)),
         )
     ):
-        index = position[(row["year"], row["quarter"])]
+        index = quarter_index(row)
         categories[row["category"]].counts[index] += row["reported"]
         entry = statuses[index]
         entry.reported += row["reported"]
@@ -177,45 +266,22 @@ def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | 
 
     pairs: dict[tuple[str, str | None], Row] = {}
 
-    def count_pair(first: str, second: str | None, year: int, number: int, count: int) -> None:
+    def count_pair(first: str, second: str | None, index: int, count: int) -> None:
         key = (first, second)
         if key not in pairs:
             pairs[key] = Row(pair_label(first, second), [0] * len(quarters), key="-".join(filter(None, key)))
-        pairs[key].counts[position[(year, number)]] += count
+        pairs[key].counts[index] += count
 
-    # The period on the joined deviation (from its index); what the user may see, when that is not all.
-    rows = DeviationParty.objects.filter(
-        deviation__reported_at__gte=start_of_day(start),
-        deviation__reported_at__lt=start_of_day(end + timedelta(days=1)),
-    )
-    if deviations.query.has_filters():
-        rows = rows.filter(deviation__in=deviations.order_by().values("pk"))
-    party_quarter = {
-        "year": ExtractYear("deviation__reported_at"),
-        "quarter": ExtractQuarter("deviation__reported_at"),
-    }
-    # The self-join: every two parties of one deviation, each pair once (first < second).
-    for row in _dicts(
-        rows.filter(deviation__party_rows__party__gt=F("party"))
-        .order_by()
-        .values("party", other=F("deviation__party_rows__party"), **party_quarter)
-        .annotate(count=Count("deviation_id"))
-    ):
-        count_pair(row["party"], row["other"], row["year"], row["quarter"], row["count"])
-    # A deviation that concerns a single party counts for that party alone.
-    for row in _dicts(
-        rows.filter(
-            ~Exists(
-                DeviationParty.objects.filter(deviation=OuterRef("deviation")).exclude(
-                    party=OuterRef("party")
-                )
-            )
-        )
-        .order_by()
-        .values("party", **party_quarter)
-        .annotate(count=Count("deviation_id"))
-    ):
-        count_pair(row["party"], None, row["year"], row["quarter"], row["count"])
+    # Every two parties of one deviation, each pair once (first < second); a deviation that
+    # concerns a single party counts for that party alone.
+    party_quarter, _index = _quarters("deviation__reported_at", quarters, start, vendor)
+    for quarter, parties, count in party_sets(deviations, start, end, party_quarter):
+        index = quarter_index(quarter)
+        if len(parties) == 1:
+            count_pair(parties[0], None, index, count)
+        for number, first in enumerate(parties):
+            for second in parties[number + 1 :]:
+                count_pair(first, second, index, count)
 
     now = deviations.order_by().aggregate(
         open=Count("pk", filter=~Q(status=Status.CLOSED)), overdue=Count("pk", filter=overdue)
@@ -275,6 +341,15 @@ def median_days(rows: QuerySet[Any], end: Any, start: Any) -> tuple[float | None
         seconds = result["median"]
         return (None if seconds is None else seconds / 86400), result["count"]
     return median_days_in_order(rows, F("_end"), F("_start"))
+
+
+def median_seconds(end: Any, start: Any, *, condition: Q | None = None) -> Aggregate:
+    """The median seconds from ``start`` to ``end`` over the rows that meet ``condition`` (PostgreSQL only).
+
+    An aggregate, so that one query can take several medians side by side; rows where
+    either end is NULL are left out, as percentile_cont ignores NULL.
+    """
+    return _Median(_Seconds(_duration(end, start)), filter=condition)
 
 
 def median_days_in_order(rows: QuerySet[Any], end: Any, start: Any) -> tuple[float | None, int]:

@@ -14,12 +14,13 @@ read, so the figures are the same before and after a case is erased.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import models
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db import connections, models
+from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import ExtractMonth, ExtractYear, Lead, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Referral, Sex, TargetGroup
 from cases.workflow import Status
 from deviations.models import start_of_day
-from deviations.stats import median_days
+from deviations.stats import median_days, median_seconds, width_bucket
 from followup.stats_masking import SMALL_COUNT, Cell, Sum, suppress
 from meetings.models import AgendaItem, Council, ItemStatus, Meeting, MeetingStatus, Purpose, Record
 from meetings.models.records import Answer, FollowUpStatus, PlanItem, Response
@@ -147,8 +148,41 @@ def _bucket_number(lookup: str, granularity: str) -> Any:
     return Value(1, output_field=models.IntegerField())
 
 
-def _by_bucket(lookup: str, granularity: str) -> dict[str, Any]:
-    return {"bucket_year": ExtractYear(lookup), "bucket_number": _bucket_number(lookup, granularity)}
+@dataclass(frozen=True)
+class Bucketing:
+    """How a query groups a date or datetime field by the period's buckets, and reads a bucket back."""
+
+    # The annotations to group by.
+    columns: dict[str, Any]
+    # The same columns as constants for a row about the whole period (position -1).
+    whole: dict[str, Any]
+    position: Callable[[dict[str, Any]], int]
+
+
+def _bucketing(lookup: str, period: Period, vendor: str, *, aware: bool = False) -> Bucketing:
+    """The period's bucket of ``lookup`` (a datetime field when ``aware``, else a date field), in the database.
+
+    On PostgreSQL one binary search per row over the buckets' first days
+    (width_bucket), no time zone conversion per row; elsewhere the year and the
+    month, tertial or year number of the local date.
+    """
+    buckets = period.buckets()
+    number = models.IntegerField()
+    if vendor == "postgresql":
+        firsts: list[Any] = [period.bucket_start(bucket) for bucket in buckets]
+        if aware:
+            firsts = [start_of_day(day) for day in firsts]
+        return Bucketing(
+            {"bucket": width_bucket(lookup, firsts)},
+            {"bucket": Value(0, output_field=number)},
+            lambda row: int(row["bucket"]) - 1,
+        )
+    index = {(bucket.year, bucket.number): position for position, bucket in enumerate(buckets)}
+    return Bucketing(
+        {"bucket_year": ExtractYear(lookup), "bucket_number": _bucket_number(lookup, period.granularity)},
+        {"bucket_year": Value(0, output_field=number), "bucket_number": Value(0, output_field=number)},
+        lambda row: index.get((int(row["bucket_year"]), int(row["bucket_number"])), -1),
+    )
 
 
 def _rows(values: Any) -> list[dict[str, Any]]:
@@ -342,24 +376,27 @@ class ParticipantCounts:
 
 
 def participant_counts(period: Period, council: Council | None) -> ParticipantCounts:
-    """Two queries: per period and sex, and per sex over the whole period."""
-    buckets = period.buckets()
-    position = {(b.year, b.number): index for index, b in enumerate(buckets)}
+    """One query: distinct participants per period and sex, and per sex over the whole period.
+
+    The whole period's counts cannot be added up from the periods' (a person may
+    take part in two), so they are a second grouping of the same rows, sent with
+    the first as one UNION ALL; its rows carry bucket 0.
+    """
     records = attended_records(period, council).order_by()
-    per_bucket: dict[tuple[str, int], int] = {}
-    for row in _rows(
-        records.values(
-            "item__referral__participant__sex", **_by_bucket("item__meeting__date", period.granularity)
-        ).annotate(count=Count("item__referral_id", distinct=True))
-    ):
-        index = position[(row["bucket_year"], row["bucket_number"])]
-        per_bucket[(row["item__referral__participant__sex"], index)] = row["count"]
-    whole = dict(
-        records.values_list("item__referral__participant__sex").annotate(
-            count=Count("item__referral_id", distinct=True)
-        )
-    )
-    return ParticipantCounts(per_bucket, whole)
+    by_bucket = _bucketing("item__meeting__date", period, connections[records.db].vendor)
+    sex = "item__referral__participant__sex"
+    people = Count("item__referral_id", distinct=True)
+    per_bucket = records.values(sex, **by_bucket.columns).annotate(count=people)
+    whole = records.values(sex, **by_bucket.whole).annotate(count=people)
+    counts: dict[tuple[str, int], int] = {}
+    totals: dict[str, int] = {}
+    for row in _rows(per_bucket.union(whole, all=True)):
+        index = by_bucket.position(row)
+        if index < 0:
+            totals[row[sex]] = row["count"]
+        else:
+            counts[(row[sex], index)] = row["count"]
+    return ParticipantCounts(counts, totals)
 
 
 def participants_table(period: Period, counts: ParticipantCounts, columns: list[str]) -> Table:
@@ -394,26 +431,21 @@ def participants_table(period: Period, counts: ParticipantCounts, columns: list[
 
 def referral_tables(period: Period, council: Council | None, columns: list[str]) -> list[Table]:
     """Referrals submitted in the period by sex, party, target group and outcome: one query."""
-    position = {(b.year, b.number): index for index, b in enumerate(period.buckets())}
     start, end = period.instants()
+    referrals = _referrals(council)
+    by_bucket = _bucketing("submitted_at", period, connections[referrals.db].vendor, aware=True)
     groups = {f"tg_{code}": Count("pk", filter=Q(**{f"tg_{code}": True})) for code in TargetGroup.values}
     by_sex: dict[tuple[str, int], int] = {}
     by_party: dict[tuple[str, int], int] = {}
     by_outcome: dict[tuple[str, int], int] = {}
     by_group: dict[tuple[str, int], int] = {}
     for row in _rows(
-        _referrals(council)
-        .filter(submitted_at__gte=start, submitted_at__lt=end)
+        referrals.filter(submitted_at__gte=start, submitted_at__lt=end)
         .order_by()
-        .values(
-            "participant__sex",
-            "organisation__party",
-            "status",
-            **_by_bucket("submitted_at", period.granularity),
-        )
+        .values("participant__sex", "organisation__party", "status", **by_bucket.columns)
         .annotate(count=Count("pk"), **groups)
     ):
-        index = position[(row["bucket_year"], row["bucket_number"])]
+        index = by_bucket.position(row)
         for counts, key in (
             (by_sex, row["participant__sex"]),
             (by_party, row["organisation__party"]),
@@ -468,24 +500,24 @@ def referral_tables(period: Period, council: Council | None, columns: list[str])
 
 def meetings_table(period: Period, council: Council | None, columns: list[str]) -> Table:
     """Meetings held, slots used and individuals who did not come, per period: one query."""
-    position = {(b.year, b.number): index for index, b in enumerate(period.buckets())}
     meetings = Meeting.objects.filter(
         date__gte=period.start, date__lte=period.end, status__in=[MeetingStatus.HELD, MeetingStatus.CLOSED]
     )
     if council is not None:
         meetings = meetings.filter(council=council)
+    by_bucket = _bucketing("date", period, connections[meetings.db].vendor)
     counts: dict[tuple[str, int], int] = {}
     done = Q(items__status=ItemStatus.DONE)
     for row in _rows(
         meetings.order_by()
-        .values(**_by_bucket("date", period.granularity))
+        .values(**by_bucket.columns)
         .annotate(
             held=Count("pk", distinct=True),
             slots=Count("items", filter=done),
             absent=Count("items", filter=done & Q(items__record__individual_attended=False)),
         )
     ):
-        index = position[(row["bucket_year"], row["bucket_number"])]
+        index = by_bucket.position(row)
         for key in ("held", "slots", "absent"):
             counts[(key, index)] = row[key]
     keys = [
@@ -509,34 +541,70 @@ def meetings_table(period: Period, council: Council | None, columns: list[str]) 
 
 
 def medians(period: Period, council: Council | None) -> tuple[Median, Median]:
-    """Days from submission to the first meeting, and from a meeting to its follow-up, for the period's slots."""
-    done = AgendaItem.objects.filter(
-        status=ItemStatus.DONE, meeting__date__gte=period.start, meeting__date__lte=period.end
-    )
+    """Days from submission to the first meeting, and from a meeting to its follow-up: one query.
+
+    Both medians are taken over the period's held slots side by side, each over its own rows (FILTER).
+    """
+    in_period = Q(meeting__date__gte=period.start, meeting__date__lte=period.end)
     if council is not None:
-        done = done.filter(meeting__council=council)
+        in_period &= Q(meeting__council=council)
     # The time until the individual met the council: first slots where they took part.
-    first = done.filter(purpose=Purpose.FIRST, record__individual_attended=True)
-    to_meeting = median_days(first, F("meeting__date"), TruncDate("referral__submitted_at"))
-    # The meeting before the follow-up: the latest earlier slot of the same case that was held.
-    previous = (
+    first = in_period & Q(purpose=Purpose.FIRST, record__individual_attended=True)
+    submitted = TruncDate("referral__submitted_at")
+    follow_up = in_period & Q(purpose=Purpose.FOLLOW_UP)
+    done = AgendaItem.objects.filter(status=ItemStatus.DONE)
+    if connections[done.db].vendor != "postgresql":
+        # SQLite has no percentile_cont: the middle rows, a query or two per median.
+        return (
+            Median(*median_days(done.filter(first), F("meeting__date"), submitted)),
+            Median(*median_days(done.filter(follow_up), F("meeting__date"), _previous_held_date())),
+        )
+    # The meeting before the follow-up: the latest earlier held slot of the same case, whatever its council,
+    # for every held slot in one pass (a window over the slots up to the period's end), not a lookup per slot.
+    previous = models.Window(
+        Max("meeting__date"),
+        partition_by=[F("referral_id")],
+        order_by=F("meeting__date").asc(),
+        # Up to the slots of the day before: a slot the same day is not an earlier meeting.
+        frame=models.ValueRange(None, 0, exclusion=models.WindowFrameExclusion.GROUP),
+    )
+    # Counted where both ends are known, as percentile_cont leaves out a NULL.
+    result = (
+        done.filter(meeting__date__lte=period.end)
+        .annotate(previous=previous)
+        .order_by()
+        .aggregate(
+            to_meeting=median_seconds(F("meeting__date"), submitted, condition=first),
+            to_meeting_count=Count(submitted, filter=first),
+            to_follow_up=median_seconds(F("meeting__date"), F("previous"), condition=follow_up),
+            to_follow_up_count=Count("previous", filter=follow_up),
+        )
+    )
+    days = {
+        key: None if result[key] is None else result[key] / 86400 for key in ("to_meeting", "to_follow_up")
+    }
+    return (
+        Median(days["to_meeting"], result["to_meeting_count"]),
+        Median(days["to_follow_up"], result["to_follow_up_count"]),
+    )
+
+
+def _previous_held_date() -> models.Subquery:
+    """The date of the latest earlier held slot of the slot's case (SQLite's median, a lookup per slot)."""
+    return models.Subquery(
         AgendaItem.objects.filter(
             referral_id=models.OuterRef("referral_id"),
             status=ItemStatus.DONE,
             meeting__date__lt=models.OuterRef("meeting__date"),
         )
         .order_by("-meeting__date")
-        .values("meeting__date")[:1]
+        .values("meeting__date")[:1],
+        output_field=models.DateField(),
     )
-    follow_ups = done.filter(purpose=Purpose.FOLLOW_UP)
-    to_follow_up = median_days(
-        follow_ups, F("meeting__date"), models.Subquery(previous, output_field=models.DateField())
-    )
-    return Median(*to_meeting), Median(*to_follow_up)
 
 
-def plan_share(period: Period, council: Council | None) -> Share:
-    """The plan items followed up at the period's meetings, by how they went: one query.
+def _followed_up_items(period: Period, council: Council | None) -> QuerySet[PlanItem]:
+    """The plan items followed up at the period's meetings.
 
     A plan item's status is recorded at its case's next held meeting (the
     follow-up); the item counts in the period where that meeting falls.
@@ -554,7 +622,55 @@ def plan_share(period: Period, council: Council | None) -> Share:
     items = PlanItem.objects.exclude(follow_up_status="").filter(record__item__in=followed_up.values("pk"))
     if council is not None:
         items = items.filter(record__item__meeting__council=council)
-    counts = dict(items.order_by().values_list("follow_up_status").annotate(Count("pk")))
+    return items
+
+
+def _responses(period: Period, council: Council | None) -> QuerySet[Response]:
+    """Each party's responses to the recommendations of the period's meetings."""
+    responses = Response.objects.filter(
+        record__item__meeting__date__gte=period.start, record__item__meeting__date__lte=period.end
+    )
+    if council is not None:
+        responses = responses.filter(record__item__meeting__council=council)
+    return responses
+
+
+def plan_and_response_counts(
+    period: Period, council: Council | None
+) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """Plan items by status at the follow-up, and responses by party and answer: one query (UNION ALL)."""
+    text = models.CharField()
+    plan = (
+        _followed_up_items(period, council)
+        .order_by()
+        .values(
+            kind=Value("plan", output_field=text), a=F("follow_up_status"), b=Value("", output_field=text)
+        )
+        .annotate(count=Count("pk"))
+    )
+    responses = (
+        _responses(period, council)
+        .order_by()
+        .values(kind=Value("response", output_field=text), a=F("party"), b=F("answer"))
+        .annotate(count=Count("pk"))
+    )
+    statuses: dict[str, int] = {}
+    answers: dict[tuple[str, str], int] = {}
+    for row in _rows(plan.union(responses, all=True)):
+        if row["kind"] == "plan":
+            statuses[row["a"]] = row["count"]
+        else:
+            answers[(row["a"], row["b"])] = row["count"]
+    return statuses, answers
+
+
+def plan_share(period: Period, council: Council | None) -> Share:
+    """The plan items followed up in the period, by how they went: one query."""
+    return plan_share_of(plan_and_response_counts(period, council)[0])
+
+
+def plan_share_of(counts: dict[str, int]) -> Share:
+    """The plan table of the counts per status at the follow-up."""
     rows = [
         TableRow(str(label), str(code), [Cell(counts.get(code, 0))]) for code, label in FollowUpStatus.choices
     ]
@@ -577,17 +693,14 @@ def plan_share(period: Period, council: Council | None) -> Share:
 
 def responses_table(period: Period, council: Council | None) -> Table:
     """Each party's responses to the recommendations of the period's meetings, by answer: one query."""
-    responses = Response.objects.filter(
-        record__item__meeting__date__gte=period.start, record__item__meeting__date__lte=period.end
-    )
-    if council is not None:
-        responses = responses.filter(record__item__meeting__council=council)
+    return responses_table_of(plan_and_response_counts(period, council)[1])
+
+
+def responses_table_of(answers_by_party: dict[tuple[str, str], int]) -> Table:
+    """The responses table of the counts per party and answer."""
     answers = list(Answer.choices)
     position = {code: index for index, (code, _label) in enumerate(answers)}
-    counts = {
-        (party, position[answer]): count
-        for party, answer, count in responses.order_by().values_list("party", "answer").annotate(Count("pk"))
-    }
+    counts = {(party, position[answer]): count for (party, answer), count in answers_by_party.items()}
     return additive_table(
         "responses",
         gettext("The parties' responses to the recommendations, per party and response"),
@@ -600,10 +713,11 @@ def responses_table(period: Period, council: Council | None) -> Table:
 
 
 def statistics(period: Period, council: Council | None = None) -> Statistics:
-    """Every table of the statistics page: eight queries whatever the amount of data."""
+    """Every table of the statistics page: five queries whatever the amount of data."""
     columns = [bucket.label for bucket in period.buckets()]
     to_meeting, to_follow_up = medians(period, council)
     counts = participant_counts(period, council)
+    statuses, answers = plan_and_response_counts(period, council)
     return Statistics(
         period=period,
         council=council,
@@ -613,8 +727,8 @@ def statistics(period: Period, council: Council | None = None) -> Statistics:
         meetings=meetings_table(period, council, columns),
         to_meeting=to_meeting,
         to_follow_up=to_follow_up,
-        plan=plan_share(period, council),
-        responses=responses_table(period, council),
+        plan=plan_share_of(statuses),
+        responses=responses_table_of(answers),
         participant_counts=counts,
     )
 
@@ -646,7 +760,7 @@ class FinsamRow:
 def finsam_rows(
     period: Period, council: Council | None = None, counts: ParticipantCounts | None = None
 ) -> list[FinsamRow]:
-    """One row per period with participants; none for an empty period. Two queries, none given the counts."""
+    """One row per period with participants; none for an empty period. One query, none given the counts."""
     counts = counts or participant_counts(period, council)
     name = insats_name(council)
     rows = []

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from followup import stats
 from followup.stats import Bucket, Granularity, Period
@@ -208,8 +209,9 @@ def test_share_done_is_shown_only_when_no_figure_behind_it_is_hidden(coordinator
     assert share.percent_done == pytest.approx(50)
 
 
-def test_the_whole_page_counts_with_eight_queries(meetings, django_assert_num_queries):
-    with django_assert_num_queries(8):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite takes each median in a query or two")
+def test_the_whole_page_counts_with_five_queries(meetings, django_assert_num_queries):
+    with django_assert_num_queries(5):
         result = stats.statistics(YEAR_2026, meetings)
     assert result.columns == ["T1 2026", "T2 2026", "T3 2026"]
 
