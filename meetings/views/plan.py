@@ -7,10 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -114,9 +112,8 @@ def _render_planning(
             }
             for m in meetings
         ],
-        # The same options in every row: rendered once, not once per row.
+        # The same options in every row: written once, not once per row (meeting_rows.backlog_rows).
         "meeting_options": options,
-        "options_html": render_to_string("meetings/plan/partials/meeting_options.html", {"options": options}),
         "councils": list(Council.objects.coordinated_by(user).filter(is_active=True)),
         "now": timezone.now(),
         **_errors(*(row["form"] for row in rows if row["form"] is not None)),
@@ -300,14 +297,8 @@ def _render_agenda(
     bound: MoveToForm | None = None,
     bound_pk: int | None = None,
 ) -> HttpResponse:
-    items = list(
-        meeting.items.planned()
-        .order_by("position", "pk")
-        .select_related("referral__participant", "case_worker")
-        .prefetch_related(
-            Prefetch("representatives", queryset=Representative.objects.select_related("member__user"))
-        )
-    )
+    items = list(meeting.items.planned().for_agenda())
+    representatives = Representative.names_by_item(items)
     # The slots name cases and what each individual needs (interpreter, participation): a read of each.
     log_shown(request, [item.referral for item in items], AccessAction.VIEW)
     others = (
@@ -322,6 +313,7 @@ def _render_agenda(
             "number": number,
             "first": number == 1,
             "last": number == len(items),
+            "representatives": representatives[item.pk],
             "field_id": f"move-{item.pk}-meeting",
             "move_form": bound if bound is not None and item.pk == bound_pk else None,
         }
@@ -334,9 +326,6 @@ def _render_agenda(
         "slots": slots,
         "overruns": meeting.overruns(len(items)),
         "move_options": move_options,
-        "options_html": render_to_string(
-            "meetings/plan/partials/meeting_options.html", {"options": move_options}
-        ),
         "can": {
             "change": meeting.is_open,
             "send": meeting.status == MeetingStatus.PLANNED and bool(items),
