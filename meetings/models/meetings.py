@@ -99,6 +99,22 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
         """The meetings of the councils the user coordinates."""
         return self.filter(council__in=Council.objects.coordinated_by(user))
 
+    def as_choices(self) -> MeetingQuerySet:
+        """What a list of meetings and a meeting choice show (planning, agenda): no more columns.
+
+        The domain methods read the meeting anew, locked (Meeting.locked).
+        """
+        return self.select_related("council").only(
+            "council__name",
+            "date",
+            "starts_at",
+            "ends_at",
+            "place",
+            "status",
+            "slot_minutes",
+            "break_minutes",
+        )
+
     def with_planned_count(self) -> MeetingQuerySet:
         """planned_count: how many cases have a time on each meeting's agenda, in the same query."""
         return self.annotate(planned_count=models.Count("items", filter=Q(items__status=ItemStatus.PLANNED)))

@@ -58,7 +58,7 @@ def _coming_meetings(
         meetings = meetings.filter(council=council)
     if exclude is not None:
         meetings = meetings.exclude(pk=exclude.pk)
-    return list(meetings.select_related("council").with_planned_count()[:MEETINGS_SHOWN])
+    return list(meetings.as_choices().with_planned_count()[:MEETINGS_SHOWN])
 
 
 def _time_message(item: AgendaItem) -> str:
@@ -85,10 +85,11 @@ def _render_planning(
 ) -> HttpResponse:
     user = request.user
     meetings = _coming_meetings(user)
+    # Rows of five values, not referrals: the page shows these and links each case (meeting_rows).
     backlog = (
         Referral.objects.visible_to(user)
         .backlog()
-        .only("pk", "case_number", "status", "backlog_since", "requested_parties")
+        .values_list("pk", "case_number", "status", "backlog_since", "requested_parties", named=True)
     )
     page = Paginator(backlog, BACKLOG_PAGE_SIZE).get_page(request.GET.get("page"))
     options = meeting_options(meetings)
