@@ -1,11 +1,11 @@
 """The coordinator's backlog in its order, straight from an index.
 
-The planning page shows the backlog oldest first, fifty at a time:
+The planning page shows the backlog oldest first, a page at a time:
 ``status IN ('accepted', 'follow_up') ORDER BY backlog_since, id``. The index
 on (status, backlog_since) gives each status in order but not the two merged,
-so PostgreSQL read every waiting case and sorted them for the first fifty,
+so PostgreSQL read every waiting case and sorted them for the first page,
 in time growing with the backlog (1.4 ms at 1,000 waiting cases). A partial
-index on the order itself, over the waiting cases only, reads the fifty.
+index on the order itself, over the waiting cases only, reads the page.
 
 Written in SQL, outside the model's state: the states are the backlog's
 (cases.workflow.BACKLOG_STATES, the sources of "schedule") as of this

@@ -1,7 +1,7 @@
 """The planning page's, the agenda's and the meeting view's rows, written in Python.
 
 A backlog row through the template language is a form with a dozen nodes, two
-includes, a link resolved anew and every label translated anew: at fifty rows
+includes, a link resolved anew and every label translated anew: at a page of rows
 and thirty coming meetings most of the page's time, growing with the backlog.
 These tags write the same markup (ids, labels, hidden texts for screen
 readers) with each label translated and each address resolved once per page,

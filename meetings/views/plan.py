@@ -36,7 +36,9 @@ from resursrad.models import AccessAction, User
 from resursrad.types import AuthenticatedHttpRequest
 
 GET_POST = ["GET", "HEAD", "POST"]
-BACKLOG_PAGE_SIZE = 50
+# As the other lists: each row carries its own form with every coming meeting to choose from,
+# and a meeting has room for a dozen cases.
+BACKLOG_PAGE_SIZE = 25
 # The coming meetings the planning page offers; later ones are reached from an agenda.
 MEETINGS_SHOWN = 30
 

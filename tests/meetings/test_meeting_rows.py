@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cases.models import Referral, Status
 from meetings.models import Meeting, MeetingStatus, Record
+from meetings.views.plan import BACKLOG_PAGE_SIZE
 from tests.factories import accepted_referral
 from tests.meetings.run_support import draft, slot
 
@@ -87,6 +88,19 @@ def test_a_row_with_a_bad_choice_ties_its_message_to_its_select_and_keeps_the_ot
     )
     assert f'id="place-{bad.pk}-meeting_error"' in page
     assert f'<select name="meeting" id="place-{other.pk}-meeting" class="form-select form-select-sm">' in page
+
+
+def test_the_backlog_comes_a_page_at_a_time_oldest_first(client, case_worker, coordinator, meeting):
+    referrals = [accepted_referral(case_worker, coordinator) for _ in range(BACKLOG_PAGE_SIZE + 1)]
+    client.force_login(coordinator)
+    first = client.get(reverse("meetings:planning")).content.decode()
+    second = client.get(reverse("meetings:planning"), {"page": 2}).content.decode()
+    assert f"{BACKLOG_PAGE_SIZE + 1} ärenden väntar på ett möte" in first
+    assert first.count('<form method="post" action="/meetings/plan/cases/') == BACKLOG_PAGE_SIZE
+    assert f'id="place-{referrals[0].pk}-meeting"' in first
+    assert f'id="place-{referrals[-1].pk}-meeting"' not in first
+    assert f'id="place-{referrals[-1].pk}-meeting"' in second
+    assert 'href="?page=2"' in first
 
 
 # --- the agenda -----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases.models import Referral, Status
 from cases.workflow import BACKLOG_STATES
 from meetings.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
+from meetings.views.plan import BACKLOG_PAGE_SIZE
 from resursrad.models import AccessLog
 from tests.factories import accepted_referral
 
@@ -535,13 +536,13 @@ def test_shortening_a_meeting_below_its_slots_is_explained_beside_the_end(
 
 
 def test_the_backlogs_order_comes_from_its_own_index(coordinator):
-    """The planning page's fifty oldest are read from referral_backlog_order, not sorted from all
+    """The planning page's oldest are read from referral_backlog_order, not sorted from all
     waiting cases (cases migration 0011); its condition names exactly the backlog's states."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'referral_backlog_order'")
         (definition,) = cursor.fetchone()
     assert set(re.findall(r"'(\w+)'", definition)) == set(BACKLOG_STATES)
-    backlog = Referral.objects.visible_to(coordinator).backlog()[:50]
+    backlog = Referral.objects.visible_to(coordinator).backlog()[:BACKLOG_PAGE_SIZE]
     sql, params = backlog.query.sql_with_params()
     with connection.cursor() as cursor:
         # Few rows in a test database: without these the planner would rightly scan the table.
