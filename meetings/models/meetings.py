@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -116,8 +117,21 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
         )
 
     def with_planned_count(self) -> MeetingQuerySet:
-        """planned_count: how many cases have a time on each meeting's agenda, in the same query."""
-        return self.annotate(planned_count=models.Count("items", filter=Q(items__status=ItemStatus.PLANNED)))
+        """planned_count: how many cases have a time on each meeting's agenda, in the same query.
+
+        A count per meeting in a subquery, not a join and GROUP BY: PostgreSQL counts only the
+        meetings a LIMIT keeps, after their order, instead of every matching meeting's slots first.
+        """
+        planned = (
+            AgendaItem.objects.filter(meeting=models.OuterRef("pk"), status=ItemStatus.PLANNED)
+            .order_by()
+            .values("meeting")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(
+            planned_count=Coalesce(models.Subquery(planned, output_field=models.IntegerField()), 0)
+        )
 
 
 class Meeting(models.Model):
