@@ -63,6 +63,7 @@ from bench.fake_people import FIRST_NAMES, LAST_NAMES, personal_number  # noqa: 
 ROUNDS = int(os.environ.get("ROUNDS", "40"))
 PAGES = [label.strip() for label in os.environ.get("PAGES", "").split(";") if label.strip()]
 WARMUP = int(os.environ.get("WARMUP", "5"))
+CHOSEN_PAGES = [label.strip() for label in os.environ.get("PAGES", "").split("|") if label.strip()]
 SMALL = 1
 LARGE = 100
 REFERRALS_PER_SCALE = 100
@@ -753,6 +754,19 @@ class Page:
 STATS_QUERY = (
     f"?granularity=tertial&period_from={date.today().year - 3}-01-01&period_to={date.today().isoformat()}"
 )
+
+
+def chosen(pages: list[Page]) -> list[Page]:
+    """The pages PAGES names, /healthz first; all of them without PAGES."""
+    if not CHOSEN_PAGES:
+        return pages
+    labels = {page.label for page in pages}
+    unknown = [label for label in CHOSEN_PAGES if label not in labels]
+    if unknown:
+        raise SystemExit(
+            f"PAGES: no page {', '.join(map(repr, unknown))}; the pages: {', '.join(sorted(labels))}"
+        )
+    return [page for page in pages if page.label == "/healthz" or page.label in CHOSEN_PAGES]
 
 
 def pages_for(seeded: Seeded) -> list[Page]:

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -99,9 +100,38 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
         """The meetings of the councils the user coordinates."""
         return self.filter(council__in=Council.objects.coordinated_by(user))
 
+    def as_choices(self) -> MeetingQuerySet:
+        """What a list of meetings and a meeting choice show (planning, agenda): no more columns.
+
+        The domain methods read the meeting anew, locked (Meeting.locked).
+        """
+        return self.select_related("council").only(
+            "council__name",
+            "date",
+            "starts_at",
+            "ends_at",
+            "place",
+            "status",
+            "slot_minutes",
+            "break_minutes",
+        )
+
     def with_planned_count(self) -> MeetingQuerySet:
-        """planned_count: how many cases have a time on each meeting's agenda, in the same query."""
-        return self.annotate(planned_count=models.Count("items", filter=Q(items__status=ItemStatus.PLANNED)))
+        """planned_count: how many cases have a time on each meeting's agenda, in the same query.
+
+        A count per meeting in a subquery, not a join and GROUP BY: PostgreSQL counts only the
+        meetings a LIMIT keeps, after their order, instead of every matching meeting's slots first.
+        """
+        planned = (
+            AgendaItem.objects.filter(meeting=models.OuterRef("pk"), status=ItemStatus.PLANNED)
+            .order_by()
+            .values("meeting")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(
+            planned_count=Coalesce(models.Subquery(planned, output_field=models.IntegerField()), 0)
+        )
 
 
 class Meeting(models.Model):
@@ -627,6 +657,32 @@ class AgendaItemQuerySet(models.QuerySet["AgendaItem"]):
         """The slots an agenda shows: planned and done, not those taken off."""
         return self.exclude(status=ItemStatus.REMOVED)
 
+    def for_agenda(self) -> AgendaItemQuerySet:
+        """What the planning agenda shows of each slot, in its order, and no more.
+
+        The case number and parties, never the individual: of the referral and
+        its participant only what the access log writes (AccessLog.record_many);
+        the attending case worker's name. The representatives come from
+        Representative.names_by_item.
+        """
+        return (
+            self.order_by("position", "pk")
+            .select_related("referral__participant", "case_worker")
+            .only(
+                "meeting",
+                "position",
+                "purpose",
+                "status",
+                "participation",
+                "interpreter_language",
+                "referral__case_number",
+                "referral__requested_parties",
+                "referral__participant__number_hash",
+                "case_worker__first_name",
+                "case_worker__last_name",
+            )
+        )
+
     def visible_to(self, user: Any, today: date | None = None) -> AgendaItemQuerySet:
         """The slots the user may see; everything else is a 404.
 
@@ -998,3 +1054,21 @@ class Representative(models.Model):
     @property
     def party_label(self) -> str:
         return str(Party(self.member.party).label)
+
+    @classmethod
+    def names_by_item(cls, items: list[AgendaItem]) -> dict[int, list[tuple[str, str]]]:
+        """Each slot's invited representatives as (name, party label), in the agenda's order (by party).
+
+        One query of four columns for the whole agenda: a prefetch would make
+        three objects per representative for two words each.
+        """
+        names: dict[int, list[tuple[str, str]]] = {item.pk: [] for item in items}
+        labels = {party.value: str(party.label) for party in Party}
+        rows = (
+            cls.objects.filter(item__in=[item.pk for item in items])
+            .order_by("member__party", "pk")
+            .values_list("item_id", "member__party", "member__user__first_name", "member__user__last_name")
+        )
+        for item_id, party, first_name, last_name in rows:
+            names[item_id].append((f"{first_name} {last_name}".strip(), labels[party]))
+        return names

@@ -7,10 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +36,9 @@ from resursrad.models import AccessAction, User
 from resursrad.types import AuthenticatedHttpRequest
 
 GET_POST = ["GET", "HEAD", "POST"]
-BACKLOG_PAGE_SIZE = 50
+# As the other lists: each row carries its own form with every coming meeting to choose from,
+# and a meeting has room for a dozen cases.
+BACKLOG_PAGE_SIZE = 25
 # The coming meetings the planning page offers; later ones are reached from an agenda.
 MEETINGS_SHOWN = 30
 
@@ -60,7 +60,7 @@ def _coming_meetings(
         meetings = meetings.filter(council=council)
     if exclude is not None:
         meetings = meetings.exclude(pk=exclude.pk)
-    return list(meetings.select_related("council").with_planned_count()[:MEETINGS_SHOWN])
+    return list(meetings.as_choices().with_planned_count()[:MEETINGS_SHOWN])
 
 
 def _time_message(item: AgendaItem) -> str:
@@ -87,10 +87,11 @@ def _render_planning(
 ) -> HttpResponse:
     user = request.user
     meetings = _coming_meetings(user)
+    # Rows of five values, not referrals: the page shows these and links each case (meeting_rows).
     backlog = (
         Referral.objects.visible_to(user)
         .backlog()
-        .only("pk", "case_number", "status", "backlog_since", "requested_parties")
+        .values_list("pk", "case_number", "status", "backlog_since", "requested_parties", named=True)
     )
     page = Paginator(backlog, BACKLOG_PAGE_SIZE).get_page(request.GET.get("page"))
     options = meeting_options(meetings)
@@ -114,9 +115,8 @@ def _render_planning(
             }
             for m in meetings
         ],
-        # The same options in every row: rendered once, not once per row.
+        # The same options in every row: written once, not once per row (meeting_rows.backlog_rows).
         "meeting_options": options,
-        "options_html": render_to_string("meetings/plan/partials/meeting_options.html", {"options": options}),
         "councils": list(Council.objects.coordinated_by(user).filter(is_active=True)),
         "now": timezone.now(),
         **_errors(*(row["form"] for row in rows if row["form"] is not None)),
@@ -300,14 +300,8 @@ def _render_agenda(
     bound: MoveToForm | None = None,
     bound_pk: int | None = None,
 ) -> HttpResponse:
-    items = list(
-        meeting.items.planned()
-        .order_by("position", "pk")
-        .select_related("referral__participant", "case_worker")
-        .prefetch_related(
-            Prefetch("representatives", queryset=Representative.objects.select_related("member__user"))
-        )
-    )
+    items = list(meeting.items.planned().for_agenda())
+    representatives = Representative.names_by_item(items)
     # The slots name cases and what each individual needs (interpreter, participation): a read of each.
     log_shown(request, [item.referral for item in items], AccessAction.VIEW)
     others = (
@@ -322,6 +316,7 @@ def _render_agenda(
             "number": number,
             "first": number == 1,
             "last": number == len(items),
+            "representatives": representatives[item.pk],
             "field_id": f"move-{item.pk}-meeting",
             "move_form": bound if bound is not None and item.pk == bound_pk else None,
         }
@@ -334,9 +329,6 @@ def _render_agenda(
         "slots": slots,
         "overruns": meeting.overruns(len(items)),
         "move_options": move_options,
-        "options_html": render_to_string(
-            "meetings/plan/partials/meeting_options.html", {"options": move_options}
-        ),
         "can": {
             "change": meeting.is_open,
             "send": meeting.status == MeetingStatus.PLANNED and bool(items),

@@ -1,5 +1,6 @@
 """The planning pages: who may open them, what they show, bad input, double submits and query counts."""
 
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -9,7 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Referral, Status
+from cases.workflow import BACKLOG_STATES
 from meetings.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
+from meetings.views.plan import BACKLOG_PAGE_SIZE
 from resursrad.models import AccessLog
 from tests.factories import accepted_referral
 
@@ -530,3 +533,21 @@ def test_shortening_a_meeting_below_its_slots_is_explained_beside_the_end(
     assert 'value="Rum 9"' in content and 'value="09:30"' in content
     fresh = Meeting.objects.get(pk=meeting.pk)
     assert (fresh.ends_at, fresh.place) == (time(12, 0), meeting.place)
+
+
+def test_the_backlogs_order_comes_from_its_own_index(coordinator):
+    """The planning page's oldest are read from referral_backlog_order, not sorted from all
+    waiting cases (cases migration 0011); its condition names exactly the backlog's states."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'referral_backlog_order'")
+        (definition,) = cursor.fetchone()
+    assert set(re.findall(r"'(\w+)'", definition)) == set(BACKLOG_STATES)
+    backlog = Referral.objects.visible_to(coordinator).backlog()[:BACKLOG_PAGE_SIZE]
+    sql, params = backlog.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Few rows in a test database: without these the planner would rightly scan the table.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "referral_backlog_order" in plan and "Sort" not in plan
