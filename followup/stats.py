@@ -51,6 +51,10 @@ class Granularity(models.TextChoices):
     YEAR = "year", _("Year")
 
 
+# The page opens split by tertial (Period.default).
+DEFAULT_GRANULARITY = Granularity.TERTIAL
+
+
 # The first month of each tertial: January–April, May–August, September–December.
 TERTIAL_FIRST_MONTHS = (1, 5, 9)
 
@@ -108,11 +112,15 @@ class Period:
 
     @classmethod
     def default(cls, today: date | None = None) -> Period:
-        """This month and the eleven before it, by month."""
+        """This tertial and the two before it, by tertial: the periods the förbund reports in.
+
+        By tertial, a small council's figures reach five and show; by month most would be masked.
+        """
         today = today or timezone.localdate()
-        months = today.year * 12 + today.month - 1 - 11
-        first = date(months // 12, months % 12 + 1, 1)
-        return cls(Granularity.MONTH, first, Bucket.of(today, Granularity.MONTH).last_day)
+        current = Bucket.of(today, DEFAULT_GRANULARITY)
+        number = current.year * 3 + current.number - 1 - 2
+        first = Bucket(number // 3, number % 3 + 1, DEFAULT_GRANULARITY)
+        return cls(DEFAULT_GRANULARITY, first.first_day, current.last_day)
 
     def buckets(self) -> list[Bucket]:
         buckets, bucket = [], Bucket.of(self.start, self.granularity)

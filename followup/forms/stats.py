@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from followup.stats import Bucket, Granularity, Period
+from followup.stats import DEFAULT_GRANULARITY, Bucket, Granularity, Period
 from meetings.models import Council
 from resursrad.forms import FixedChoiceField, date_field
 
@@ -23,7 +23,7 @@ class StatisticsForm(forms.Form):
     """Read from the query string: the page and its CSV share the same choices."""
 
     granularity = FixedChoiceField(
-        label=_("Split by"), required=False, choices=Granularity.choices, initial=Granularity.MONTH
+        label=_("Split by"), required=False, choices=Granularity.choices, initial=DEFAULT_GRANULARITY
     )
     period_from = date_field(_("From"), required=False)
     period_to = date_field(_("Until"), required=False)
@@ -44,7 +44,7 @@ class StatisticsForm(forms.Form):
         elif start and end and (end - start).days > LONGEST_PERIOD_DAYS:
             self.add_error("period_to", _("Choose a period of at most ten years."))
         elif start and end:
-            granularity = data.get("granularity") or Granularity.MONTH
+            granularity = data.get("granularity") or DEFAULT_GRANULARITY
             if len(Period(granularity, start, end).buckets()) > MOST_COLUMNS:
                 self.add_error(
                     "granularity",
@@ -59,7 +59,7 @@ class StatisticsForm(forms.Form):
         default = Period.default(today)
         if not self.is_bound:
             return default
-        granularity = self.cleaned_data.get("granularity") or Granularity.MONTH
+        granularity = self.cleaned_data.get("granularity") or DEFAULT_GRANULARITY
         start = self.cleaned_data.get("period_from")
         end = self.cleaned_data.get("period_to")
         if start and not end:

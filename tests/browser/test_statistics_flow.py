@@ -28,8 +28,8 @@ def test_a_coordinator_reads_the_statistics_and_downloads_the_finsam_file(
     login(coordinator.email)
     page.get_by_role("link", name="Statistik").click()
     expect(page.get_by_role("heading", name="Statistik", level=1)).to_be_visible()
-    # The default period is the last twelve months by month.
-    expect(page.get_by_label("Dela upp per")).to_have_value("month")
+    # The default period is this tertial and the two before it, by tertial.
+    expect(page.get_by_label("Dela upp per")).to_have_value("tertial")
 
     page.get_by_label("Dela upp per").select_option(label="År")
     page.get_by_label("Från").fill(date(today.year, 1, 1).isoformat())

@@ -253,7 +253,9 @@ def test_period_buckets_and_their_ends():
         date(2026, 9, 1),
         date(2026, 10, 1),
     )
-    assert Period.default(date(2026, 3, 10)) == Period(Granularity.MONTH, date(2025, 4, 1), date(2026, 3, 31))
+    assert Period.default(date(2026, 3, 10)) == Period(
+        Granularity.TERTIAL, date(2025, 5, 1), date(2026, 4, 30)
+    )
     assert Period.default(date(2026, 12, 1)) == Period(
-        Granularity.MONTH, date(2026, 1, 1), date(2026, 12, 31)
+        Granularity.TERTIAL, date(2026, 1, 1), date(2026, 12, 31)
     )

@@ -109,4 +109,4 @@ def test_period_default_and_masking_documented_on_the_page(client, steering_memb
     html = client.get("/followup/statistics/").content.decode()
     assert "&lt;5" in html and "×" in html
     assert 'data-help="masking"' in html
-    assert Period.default().granularity == Granularity.MONTH
+    assert Period.default().granularity == Granularity.TERTIAL

@@ -83,7 +83,7 @@ def test_an_end_before_the_start_is_said_beside_the_field_and_the_dates_are_kept
         ({"granularity": "week"}, "granularity"),
         ({"council": "999999"}, "council"),
         ({"council": "x"}, "council"),
-        ({"period_from": "2020-01-01", "period_to": "2026-12-31"}, "granularity"),
+        ({"granularity": "month", "period_from": "2020-01-01", "period_to": "2026-12-31"}, "granularity"),
         ({"granularity": "year", "period_from": "2000-01-01", "period_to": "2026-12-31"}, "period_to"),
     ],
 )
