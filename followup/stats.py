@@ -437,7 +437,9 @@ def referral_tables(period: Period, council: Council | None, columns: list[str])
     start, end = period.instants()
     referrals = _referrals(council)
     by_bucket = _bucketing("submitted_at", period, connections[referrals.db].vendor, aware=True)
-    groups = {f"tg_{code}": Count("pk", filter=Q(**{f"tg_{code}": True})) for code in TargetGroup.values}
+    # Read once: an enum's values are a new list at every access, and the loop below runs per result row.
+    codes = TargetGroup.values
+    groups = {f"tg_{code}": Count("pk", filter=Q(**{f"tg_{code}": True})) for code in codes}
     by_sex: dict[tuple[str, int], int] = {}
     by_party: dict[tuple[str, int], int] = {}
     by_outcome: dict[tuple[str, int], int] = {}
@@ -455,7 +457,7 @@ def referral_tables(period: Period, council: Council | None, columns: list[str])
             (by_outcome, outcome_of(row["status"])),
         ):
             counts[(key, index)] = counts.get((key, index), 0) + row["count"]
-        for code in TargetGroup.values:
+        for code in codes:
             by_group[(code, index)] = by_group.get((code, index), 0) + row[f"tg_{code}"]
     groups_table = Table(
         "target_groups",
