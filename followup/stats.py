@@ -380,25 +380,28 @@ class ParticipantCounts:
     """Distinct participants per period and sex, and over the whole period (one person counted once)."""
 
     per_bucket: dict[tuple[str, int], int]
+    # Empty when not asked for (the Finsam file).
     whole: dict[str, int]
 
 
-def participant_counts(period: Period, council: Council | None) -> ParticipantCounts:
-    """One query: distinct participants per period and sex, and per sex over the whole period.
+def participant_counts(period: Period, council: Council | None, *, whole: bool = True) -> ParticipantCounts:
+    """One query: distinct participants per period and sex, and (unless not ``whole``) per sex over the whole period.
 
     The whole period's counts cannot be added up from the periods' (a person may
     take part in two), so they are a second grouping of the same rows, sent with
-    the first as one UNION ALL; its rows carry bucket 0.
+    the first as one UNION ALL; its rows carry bucket 0. The Finsam file has no
+    use for them and leaves that pass out.
     """
     records = attended_records(period, council).order_by()
     by_bucket = _bucketing("item__meeting__date", period, connections[records.db].vendor)
     sex = "item__referral__participant__sex"
     people = Count("item__referral_id", distinct=True)
-    per_bucket = records.values(sex, **by_bucket.columns).annotate(count=people)
-    whole = records.values(sex, **by_bucket.whole).annotate(count=people)
+    rows = records.values(sex, **by_bucket.columns).annotate(count=people)
+    if whole:
+        rows = rows.union(records.values(sex, **by_bucket.whole).annotate(count=people), all=True)
     counts: dict[tuple[str, int], int] = {}
     totals: dict[str, int] = {}
-    for row in _rows(per_bucket.union(whole, all=True)):
+    for row in _rows(rows):
         index = by_bucket.position(row)
         if index < 0:
             totals[row[sex]] = row["count"]
@@ -442,7 +445,9 @@ def referral_tables(period: Period, council: Council | None, columns: list[str])
     start, end = period.instants()
     referrals = _referrals(council)
     by_bucket = _bucketing("submitted_at", period, connections[referrals.db].vendor, aware=True)
-    groups = {f"tg_{code}": Count("pk", filter=Q(**{f"tg_{code}": True})) for code in TargetGroup.values}
+    # Read once: an enum's values are a new list at every access, and the loop below runs per result row.
+    codes = TargetGroup.values
+    groups = {f"tg_{code}": Count("pk", filter=Q(**{f"tg_{code}": True})) for code in codes}
     by_sex: dict[tuple[str, int], int] = {}
     by_party: dict[tuple[str, int], int] = {}
     by_outcome: dict[tuple[str, int], int] = {}
@@ -460,7 +465,7 @@ def referral_tables(period: Period, council: Council | None, columns: list[str])
             (by_outcome, outcome_of(row["status"])),
         ):
             counts[(key, index)] = counts.get((key, index), 0) + row["count"]
-        for code in TargetGroup.values:
+        for code in codes:
             by_group[(code, index)] = by_group.get((code, index), 0) + row[f"tg_{code}"]
     groups_table = Table(
         "target_groups",
@@ -769,7 +774,7 @@ def finsam_rows(
     period: Period, council: Council | None = None, counts: ParticipantCounts | None = None
 ) -> list[FinsamRow]:
     """One row per period with participants; none for an empty period. One query, none given the counts."""
-    counts = counts or participant_counts(period, council)
+    counts = counts or participant_counts(period, council, whole=False)
     name = insats_name(council)
     rows = []
     for index, bucket in enumerate(period.buckets()):
