@@ -8,6 +8,7 @@ its actions through ``get_referral_for_user``, lists and searches through
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -55,6 +56,13 @@ def record_refusal(request: AuthenticatedHttpRequest, pk: int) -> None:
 def log_shown(request: AuthenticatedHttpRequest, referrals: Iterable[Referral], action: str) -> None:
     """One row per case whose participant a page showed."""
     AccessLog.record_many(request, list(referrals), action)
+
+
+def logging_shown(
+    request: AuthenticatedHttpRequest, referrals: Iterable[Referral], action: str
+) -> AbstractContextManager[None]:
+    """log_shown around the page's rendering: the rows are committed by the end of the block, or it raises."""
+    return AccessLog.recording_many(request, list(referrals), action)
 
 
 def access_history(request: AuthenticatedHttpRequest, digits: str) -> QuerySet[AccessLog]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,7 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cases import permissions, workflow
-from cases.access import access_history, get_referral_for_user, log_shown
+from cases.access import access_history, get_referral_for_user, log_shown, logging_shown
 from cases.forms import (
     CommentForm,
     ConsentFormSet,
@@ -108,8 +109,6 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         page = page_without_count(referrals.order_by("-created_at"), request.GET.get("page"), PAGE_SIZE)
     show_names = permissions.can_see_names_in_lists(user)
-    if show_names or query:
-        log_shown(request, page.object_list, AccessAction.SEARCH if query else AccessAction.LIST)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -122,7 +121,15 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "show_organisation": show_organisation,
         "todo": _todo_list(worklist.counts, filters) if worklist is not None else None,
     }
-    return render(request, "cases/referral_list.html", context)
+    # The page is rendered while the database commits the access log's rows, and
+    # is only answered once they are committed.
+    logging = (
+        logging_shown(request, page.object_list, AccessAction.SEARCH if query else AccessAction.LIST)
+        if show_names or query
+        else nullcontext()
+    )
+    with logging:
+        return render(request, "cases/referral_list.html", context)
 
 
 def _list_url(query_string: str) -> str:

@@ -1,4 +1,4 @@
-"""Database pieces that the apps' migrations share.
+"""Database pieces shared by the apps: an append-only table's triggers, and a write sent ahead.
 
 An append-only table: on PostgreSQL the database itself refuses UPDATE and
 DELETE of its rows (a row trigger) and TRUNCATE of the table (a statement
@@ -15,9 +15,14 @@ it is, and a changed trigger belongs in a new function and a new migration.
 from __future__ import annotations
 
 import re
+import selectors
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import migrations
+from django.conf import settings
+from django.db import OperationalError, connections, migrations
 
 _FORWARD = """
 CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
@@ -78,3 +83,96 @@ def append_only(table: str, message: str) -> migrations.RunPython:
             schema_editor.execute(reverse)
 
     return migrations.RunPython(forwards, backwards)
+
+
+# --- a write sent ahead ------------------------------------------------------
+#
+# A committed write waits for the database to flush its log to disk (fsync):
+# on an ordinary disk that is most of a millisecond or more, longer than the
+# rest of a list's queries together. write_while sends such a write at once
+# and reads its answer only when the block ends, so the database flushes while
+# the page is rendered. Nothing leaves the block unless the write is
+# committed: a failed write raises there, as it would have at once.
+
+
+@contextmanager
+def write_while(sql: str, params: Sequence[Any], using: str = "default") -> Iterator[None]:
+    """Run one INSERT (or other single statement) now; be sure it is committed when the block ends.
+
+    On PostgreSQL in autocommit the statement is sent and its answer read at
+    the end of the block, or before the connection's next query if the block
+    asks one. Inside a transaction, and on other databases, it runs at once as
+    any statement does (in a transaction it must come before the COMMIT). The
+    block must not open a transaction on this connection.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.in_atomic_block or not connection.get_autocommit():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        yield
+        return
+    statement = _SentStatement(connection, sql, params)
+    # A query asked inside the block reads the answer first: one statement at a time on a connection.
+    with connection.execute_wrapper(statement.finish_before):
+        try:
+            yield
+        finally:
+            # On an error in the block too: the connection is left with nothing in flight.
+            statement.finish()
+
+
+class _SentStatement:
+    """One statement sent without waiting, its answer read by finish (once)."""
+
+    def __init__(self, connection: Any, sql: str, params: Sequence[Any]) -> None:
+        import psycopg
+
+        self.connection = connection
+        self.started = time.monotonic()
+        self.done = False
+        connection.ensure_connection()
+        raw = connection.connection
+        # Bound as Django binds them (client side), into one text the server runs in autocommit.
+        self.query = psycopg.ClientCursor(raw).mogrify(sql, params)
+        self.pgconn = raw.pgconn
+        with connection.wrap_database_errors:
+            self.pgconn.send_query(self.query.encode(raw.info.encoding))
+            while self.pgconn.flush():
+                self._wait(selectors.EVENT_WRITE)
+
+    def finish_before(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.finish()
+        return execute(sql, params, many, context)
+
+    def finish(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        from psycopg import pq
+        from psycopg.errors import error_from_result
+
+        with self.connection.wrap_database_errors:
+            self.pgconn.consume_input()
+            while self.pgconn.is_busy():
+                self._wait(selectors.EVENT_READ)
+                self.pgconn.consume_input()
+            results = []
+            while (result := self.pgconn.get_result()) is not None:
+                results.append(result)
+            if self.connection.queries_logged:
+                # Counted and shown as every other query (django_assert_num_queries, the bench).
+                self.connection.queries_log.append(
+                    {"sql": self.query, "time": f"{time.monotonic() - self.started:.3f}"}
+                )
+            for result in results:
+                if result.status != pq.ExecStatus.COMMAND_OK:
+                    raise error_from_result(result, encoding=self.connection.connection.info.encoding)
+
+    def _wait(self, event: int) -> None:
+        """Until the socket is ready, for at most the statement timeout (a frozen server ends the request)."""
+        timeout = settings.DATABASE_STATEMENT_TIMEOUT_SECONDS + 1 - (time.monotonic() - self.started)
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.pgconn.socket, event)
+            if timeout <= 0 or not selector.select(timeout):
+                self.connection.close()
+                raise OperationalError("No answer from the database within the statement timeout.")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -11,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from resursrad.db import write_while
 from resursrad.keyset import Cursor, KeysetPage, keyset_page
 
 
@@ -409,39 +412,48 @@ class AccessLog(AppendOnlyModel):
 
     @classmethod
     def record_many(cls, request: Any, cases: Any, action: str) -> None:
-        """One row per case shown (a list or a search), in one INSERT.
+        """One row per case shown (a list or a search), in one INSERT, committed when this returns."""
+        with cls.recording_many(request, cases, action):
+            pass
 
-        The same rows for_case would make, sent as one array per column of the
-        cases and once for who, when and what: no model instance per row, and
-        no SQL compiled anew for every list. One statement is atomic by itself:
-        unlike bulk_create, no transaction is opened around it, which would
-        cost every list two more round trips.
+    @classmethod
+    @contextmanager
+    def recording_many(cls, request: Any, cases: Any, action: str) -> Iterator[None]:
+        """record_many, with the page rendered while the database commits: the block renders it.
+
+        The rows are sent when the block starts and known to be committed when
+        it ends; a failed INSERT raises at the end, and what the block made is
+        never shown. The same rows for_case would make, sent as one array per
+        column of the cases and once for who, when and what: no model instance
+        per row, and no SQL compiled anew for every list. One statement is
+        atomic by itself: unlike bulk_create, no transaction is opened around
+        it, which would cost every list two more round trips.
         """
         cases = list(cases)
         if not cases:
+            yield
             return
         if connection.vendor != "postgresql":
             # SQLite (development) has no arrays: the same rows as instances.
             entries = [cls.for_case(request, case, action) for case in cases]
             fields = [field for field in cls._meta.concrete_fields if not field.primary_key]
             cls.objects.all()._insert(entries, fields=fields)  # type: ignore[attr-defined]
+            yield
             return
         user = request.user
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _insert_shown_sql(),
-                [
-                    timezone.now(),
-                    user.pk,
-                    user.organisation_id,
-                    action,
-                    getattr(request, "request_id", ""),
-                    [case.pk for case in cases],
-                    [case.participant_id for case in cases],
-                    [case.case_number for case in cases],
-                    [case.participant.number_hash for case in cases],
-                ],
-            )
+        params = [
+            timezone.now(),
+            user.pk,
+            user.organisation_id,
+            action,
+            getattr(request, "request_id", ""),
+            [case.pk for case in cases],
+            [case.participant_id for case in cases],
+            [case.case_number for case in cases],
+            [case.participant.number_hash for case in cases],
+        ]
+        with write_while(_insert_shown_sql(), params):
+            yield
 
 
 @functools.cache

@@ -325,3 +325,33 @@ def test_a_search_logs_what_it_found_and_a_page_without_rows_logs_nothing(client
     assert _logged_rows(AccessAction.SEARCH) == _shown_rows(case_worker, [found])
     client.get(reverse("cases:list"), {"page": "9"})
     assert AccessLog.objects.filter(action=AccessAction.LIST).count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the log is written ahead on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_in_autocommit_the_list_is_answered_only_once_its_log_rows_are_committed(client, monkeypatch):
+    # As in production: no test transaction, so the INSERT is sent ahead and confirmed at the end.
+    from tests.factories import CaseWorkerFactory, OrganisationFactory
+
+    case_worker = CaseWorkerFactory(organisation=OrganisationFactory(), email="skrivs@haninge.test")
+    referrals = [submitted_referral(case_worker) for _ in range(3)]
+    client.force_login(case_worker)
+    response = client.get(reverse("cases:list"))
+    assert response.status_code == 200
+    request_id = response["X-Request-ID"]
+    assert _logged_rows(AccessAction.LIST, request_id=request_id) == _shown_rows(case_worker, referrals)
+
+    # A write the database refuses (sent, then answered with an error): the rendered page is never answered.
+    refused = "INSERT INTO no_such_table VALUES (" + ", ".join(["%s"] * 9) + ")"
+    monkeypatch.setattr("resursrad.models._insert_shown_sql", lambda: refused)
+    client.raise_request_exception = False
+    failed = client.get(reverse("cases:list"))
+    assert failed.status_code == 500
+    assert referrals[0].case_number not in failed.content.decode()
+    monkeypatch.undo()
+    # The connection went on: the next list is answered and logged.
+    again = client.get(reverse("cases:list"))
+    assert again.status_code == 200
+    assert _logged_rows(AccessAction.LIST, request_id=again["X-Request-ID"]) == _shown_rows(
+        case_worker, referrals
+    )

@@ -1,10 +1,13 @@
 """resursrad.db: the append-only triggers that the administration log and the log reviews share."""
 
+import time
+
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from followup.models_review import LogReview
-from resursrad.db import append_only_trigger
+from resursrad.db import append_only_trigger, write_while
 from resursrad.models import AdminEvent, AdminEventKind
 
 APPEND_ONLY = [
@@ -69,3 +72,96 @@ def test_postgresql_refuses_to_change_a_log_review(administrator, case_worker, s
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(statement)
     assert LogReview.objects.get().comment == "Kontrollerad."
+
+
+# --- write_while: a write sent ahead, its commit confirmed at the end of the block ---
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the write is sent ahead on PostgreSQL only"
+)
+
+
+@pytest.fixture
+def probe(transactional_db):
+    """A table of its own, in autocommit as a request is (a test transaction would hide the commit)."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE write_while_probe (id serial PRIMARY KEY, word text NOT NULL UNIQUE)")
+    yield "INSERT INTO write_while_probe (word) VALUES (%s)"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE write_while_probe")
+
+
+def committed_words():
+    """What another connection sees: only what is committed."""
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT word FROM write_while_probe ORDER BY id")
+            return [word for (word,) in cursor.fetchall()]
+    finally:
+        other.close()
+
+
+@needs_postgresql
+def test_the_write_is_sent_at_once_and_committed_when_the_block_ends(probe):
+    with CaptureQueriesContext(connection) as queries, write_while(probe, ["först"]):
+        assert committed_words() in ([], ["först"])  # on its way: perhaps already flushed
+    assert committed_words() == ["först"]
+    # Counted as every other query (query-count tests and the bench see it).
+    assert [query["sql"] for query in queries] == ["INSERT INTO write_while_probe (word) VALUES ('först')"]
+
+
+@needs_postgresql
+def test_a_query_inside_the_block_waits_for_the_write_first(probe):
+    with write_while(probe, ["först"]), connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM write_while_probe")
+        assert cursor.fetchall() == [("först",)]
+    assert committed_words() == ["först"]
+
+
+@needs_postgresql
+def test_a_failed_write_raises_when_the_block_ends_and_the_connection_goes_on(probe):
+    with write_while(probe, ["först"]):
+        pass
+    reached_the_end = False
+    with pytest.raises(IntegrityError), write_while(probe, ["först"]):
+        reached_the_end = True
+    assert reached_the_end
+    # Nothing is left in flight: the next statement runs.
+    with write_while(probe, ["sedan"]):
+        pass
+    assert committed_words() == ["först", "sedan"]
+
+
+@needs_postgresql
+def test_an_error_in_the_block_still_reads_the_answer(probe):
+    with pytest.raises(ZeroDivisionError), write_while(probe, ["först"]):
+        1 / 0  # noqa: B018
+    assert committed_words() == ["först"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
+@needs_postgresql
+def test_inside_a_transaction_the_write_runs_at_once_and_commits_with_it(probe):
+    with transaction.atomic():
+        with write_while(probe, ["först"]):
+            pass
+        assert committed_words() == []
+    assert committed_words() == ["först"]
+    with pytest.raises(IntegrityError), transaction.atomic(), write_while(probe, ["först"]):
+        pytest.fail("a failed write inside a transaction raises at once")
+
+
+@needs_postgresql
+def test_a_database_that_does_not_answer_ends_the_wait_within_the_statement_timeout(probe, settings):
+    settings.DATABASE_STATEMENT_TIMEOUT_SECONDS = 1
+    started = time.monotonic()
+    with pytest.raises(OperationalError), write_while("SELECT pg_sleep(5)", []):
+        pass
+    assert time.monotonic() - started < 4
+    # The next request's query gets a new connection.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
