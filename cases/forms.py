@@ -586,11 +586,17 @@ class ReferralFilterForm(forms.Form):
             # Only a case worker has cases of their own to act on.
             del self.fields["todo"]
             del self.fields["mine"]
+        self.statuses = "listed" if is_case_worker(user) else "coordinator"
         status = self.fields["status"]
         status.choices = _LISTED_STATUSES if is_case_worker(user) else _COORDINATOR_STATUSES  # type: ignore[attr-defined]
         if permissions.lists_only_own_organisation(user):
             # Every case in the list comes from the user's own party.
             del self.fields["party"]
+
+    @property
+    def variant(self) -> str:
+        """What the unbound form's markup depends on: its fields and the statuses offered."""
+        return f"{','.join(self.fields)};{self.statuses}"
 
     def chosen(self) -> dict[str, Any]:
         """The valid filters; an invalid one is shown beside its field and left out."""

@@ -352,3 +352,19 @@ def test_inbox_filter_keeps_an_organisation_without_waiting_cases(client, case_w
     content = response.content.decode()
     assert content.count("Välj ett av alternativen i listan.") == 2
     assert "99999" not in content.split("<main", 1)[1].split("</form>", 1)[0].split("invalid-feedback", 1)[-1]
+
+
+def test_the_unchosen_filters_written_once_are_each_users_own(client, case_worker, coordinator):
+    # The unbound filters are cached per set of fields: a coordinator never gets a case worker's.
+    client.force_login(case_worker)
+    mine = client.get(reverse("cases:list")).content.decode()
+    assert 'name="todo"' in mine and 'name="mine"' in mine and 'name="party"' not in mine
+    assert '<option value="draft">' in mine
+    client.force_login(coordinator)
+    theirs = client.get(reverse("cases:list")).content.decode()
+    assert 'name="party"' in theirs and 'name="todo"' not in theirs and 'name="mine"' not in theirs
+    assert '<option value="draft">' not in theirs
+    # Chosen filters are written anew, with the choice shown.
+    chosen = client.get(reverse("cases:list"), {"status": "submitted"}).content.decode()
+    assert '<option value="submitted" selected>' in chosen
+    assert '<option value="submitted" selected>' not in client.get(reverse("cases:list")).content.decode()
