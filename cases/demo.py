@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -36,6 +37,39 @@ DEMO_PEOPLE = [
 ]
 
 
+def register_demo_consents(
+    referral: Referral,
+    by: User,
+    parties: Iterable[str],
+    *,
+    given_on: date | None = None,
+    today: date | None = None,
+) -> None:
+    """A signed consent for each party (health and work, a year from ``given_on``), registered by ``by``.
+
+    ``given_on`` and ``today`` default to the current day; ``today`` is the
+    day of the registration, as in ``Consent.register_many``.
+    """
+    given_on = given_on or timezone.localdate()
+    Consent.register_many(
+        referral=referral,
+        by=by,
+        today=today,
+        rows=[
+            {
+                "party": party,
+                "categories": ["health", "work"],
+                "given_on": given_on,
+                "method": "signed",
+                "documented_by": by.get_full_name(),
+                "record_reference": "Akt i verksamhetssystemet",
+                "valid_until": given_on + timedelta(days=365),
+            }
+            for party in parties
+        ],
+    )
+
+
 def _referral(
     by: User, person: dict[str, Any], parties: list[str], consent_for: list[str] | None = None, **fields: Any
 ) -> Referral:
@@ -48,19 +82,7 @@ def _referral(
     }
     values.update(fields)
     referral = Referral.create_draft(by=by, participant=Participant(**person), **values)
-    today = timezone.localdate()
-    for party in parties if consent_for is None else consent_for:
-        Consent.register(
-            referral=referral,
-            by=by,
-            party=party,
-            categories=["health", "work"],
-            given_on=today,
-            method="signed",
-            documented_by=by.get_full_name(),
-            record_reference="Akt i verksamhetssystemet",
-            valid_until=today + timedelta(days=365),
-        )
+    register_demo_consents(referral, by, parties if consent_for is None else consent_for)
     return referral
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from cases.demo import register_demo_consents
 from cases.models import Consent, Participant, Referral, ReferralEvent
 from followup.models_survey import SurveyLink
 from meetings.demo import COUNCIL
@@ -163,23 +164,7 @@ def _referral(demo: Demo, index: int, sex: str, start: date) -> Referral:
         **target_group,
     )
     given_on = start + timedelta(days=1)
-    Consent.register_many(
-        referral=referral,
-        by=by,
-        today=given_on,
-        rows=[
-            {
-                "party": code,
-                "categories": ["health", "work"],
-                "given_on": given_on,
-                "method": "signed",
-                "documented_by": by.get_full_name(),
-                "record_reference": "Akt i verksamhetssystemet",
-                "valid_until": given_on + timedelta(days=365),
-            }
-            for code in parties
-        ],
-    )
+    register_demo_consents(referral, by, parties, given_on=given_on, today=given_on)
     referral.submit(by=by, today=given_on)
     referral.accept(by=demo.coordinator)
     return referral

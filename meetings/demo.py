@@ -14,8 +14,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from cases.demo import COORDINATOR
-from cases.models import Consent, Participant, Referral
+from cases.demo import COORDINATOR, register_demo_consents
+from cases.models import Participant, Referral
 from meetings.models import (
     Attendance,
     Council,
@@ -84,23 +84,7 @@ def _accepted(
     }
     values.update(fields)
     referral = Referral.create_draft(by=by, participant=Participant(**person), **values)
-    given_on = timezone.localdate() - timedelta(days=60)
-    Consent.register_many(
-        referral=referral,
-        by=by,
-        rows=[
-            {
-                "party": party,
-                "categories": ["health", "work"],
-                "given_on": given_on,
-                "method": "signed",
-                "documented_by": by.get_full_name(),
-                "record_reference": "Akt i verksamhetssystemet",
-                "valid_until": given_on + timedelta(days=365),
-            }
-            for party in parties
-        ],
-    )
+    register_demo_consents(referral, by, parties, given_on=timezone.localdate() - timedelta(days=60))
     referral.submit(by=by)
     referral.accept(by=coordinator)
     return referral

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from email.utils import parseaddr
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress
 
 if TYPE_CHECKING:
     from meetings.access import Slot
@@ -111,6 +112,31 @@ def slot_location(item: AgendaItem) -> str:
     return meeting.place or meeting.remote_link
 
 
+def organizer() -> vCalAddress:
+    """Who sends a slot's invitation and its withdrawal: the federation, at the address the e-mails come from.
+
+    The same in every file about a slot (RFC 5546 matches a CANCEL to its
+    invitation by UID and ORGANIZER; Outlook ignores a CANCEL without one), so
+    not the coordinator who happened to act: another may cancel the meeting.
+    """
+    address = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
+    address.params["cn"] = settings.FEDERATION_NAME
+    return address
+
+
+def slot_attendee(item: AgendaItem) -> vCalAddress:
+    """The slot's handläggare, invited or withdrawn: the address alone, no name; no reply asked for."""
+    address = vCalAddress(f"mailto:{item.referral.handler.email}")
+    address.params["role"] = "REQ-PARTICIPANT"
+    address.params["rsvp"] = "FALSE"
+    return address
+
+
+def _add_parties(event: Event, item: AgendaItem) -> None:
+    event.add("organizer", organizer())
+    event.add("attendee", slot_attendee(item))
+
+
 def slot_event(item: AgendaItem, start: datetime, end: datetime) -> Event:
     """One slot as a calendar event: "Resursråd: <case number>", its times in local time, the place."""
     zone = timezone.get_default_timezone()
@@ -127,6 +153,7 @@ def slot_event(item: AgendaItem, start: datetime, end: datetime) -> Event:
         event.add("location", location)
     if item.meeting.remote_link:
         event.add("url", item.meeting.remote_link)
+    _add_parties(event, item)
     return event
 
 
@@ -140,7 +167,8 @@ def invitation_files(item: AgendaItem) -> list[tuple[str, bytes, str]]:
 
 
 def slot_cancel_event(item: AgendaItem) -> Event:
-    """The slot's event withdrawn: the invitation's UID, a SEQUENCE above every invitation's, STATUS:CANCELLED.
+    """The slot's event withdrawn: the invitation's UID, ORGANIZER and ATTENDEE, a SEQUENCE above every
+    invitation's, STATUS:CANCELLED.
 
     No start or end (RFC 5546 does not require them in a cancellation): once
     the meeting is cancelled the slot has no place in its order, and so no time
@@ -152,6 +180,7 @@ def slot_cancel_event(item: AgendaItem) -> Event:
     event.add("dtstamp", timezone.now())
     event.add("status", "CANCELLED")
     event.add("summary", f"Resursråd: {item.referral.case_number}")
+    _add_parties(event, item)
     return event
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -227,7 +228,26 @@ def _invitation_context(item: AgendaItem) -> dict[str, str]:
     }
 
 
-INVITED = Kind(
+def _slot_invitation(*, name: str, label: Promise, subject: Promise, text: Promise) -> Kind:
+    """A message to a slot's handläggare with the slot's time, linking to the case, with the slot's .ics.
+
+    The invitation and each new time that follows it differ only in their texts.
+    """
+    return Kind(
+        name=name,
+        label=label,
+        subject=subject,
+        text=text,
+        context=_invitation_context,
+        url=lambda item: reverse("cases:detail", args=[item.referral_id]),
+        reference=lambda item: item.referral.case_number,
+        recipients=lambda item: [item.referral.handler],
+        audience=CASE_WORKERS,
+        attachments=invitation_files,
+    )
+
+
+INVITED = _slot_invitation(
     name="meetings.invited",
     label=_("Your case has a time at a council meeting"),
     subject=_("%(case_number)s: council meeting on %(date)s at %(time)s"),
@@ -236,12 +256,6 @@ INVITED = Kind(
         "Place: %(place)s. You attend as the individual's support. The calendar invitation is "
         "attached to the e-mail."
     ),
-    context=_invitation_context,
-    url=lambda item: reverse("cases:detail", args=[item.referral_id]),
-    reference=lambda item: item.referral.case_number,
-    recipients=lambda item: [item.referral.handler],
-    audience=CASE_WORKERS,
-    attachments=invitation_files,
 )
 
 
@@ -273,7 +287,7 @@ AGENDA_SENT = Kind(
     audience=COUNCIL_MEMBERS,
 )
 
-TIME_CHANGED = Kind(
+TIME_CHANGED = _slot_invitation(
     name="meetings.time_changed",
     label=_("The time of your case at a council meeting has changed"),
     subject=_("%(case_number)s: new time at the council meeting on %(date)s: %(time)s"),
@@ -282,12 +296,6 @@ TIME_CHANGED = Kind(
         "The new time is %(time)s. Place: %(place)s. The updated calendar invitation is attached "
         "to the e-mail; it replaces the earlier one in your calendar."
     ),
-    context=_invitation_context,
-    url=lambda item: reverse("cases:detail", args=[item.referral_id]),
-    reference=lambda item: item.referral.case_number,
-    recipients=lambda item: [item.referral.handler],
-    audience=CASE_WORKERS,
-    attachments=invitation_files,
 )
 
 

@@ -21,7 +21,7 @@ from meetings import notifications as meetings_notifications
 from meetings.models.councils import Council, CouncilMember
 from resursrad.models import Party, User
 
-# How many meetings a series may hold (as Meeting.create_series).
+# How many meetings a series may hold (Meeting.series_days).
 SERIES_LIMIT = 60
 # The meeting's details that decide when each slot starts (the end decides only how many fit).
 TIMING_FIELDS = frozenset({"date", "starts_at", "slot_minutes", "break_minutes"})
@@ -238,6 +238,26 @@ class Meeting(models.Model):
         )
         return datetime.combine(self.date, self.starts_at) + slots > datetime.combine(self.date, self.ends_at)
 
+    @staticmethod
+    def series_days(first: dt.date, last: dt.date, every_weeks: int) -> list[dt.date]:
+        """The dates of a series: ``first``, then every ``every_weeks`` weeks up to ``last``.
+
+        A DomainError if ``last`` is before ``first``, the step is not one to
+        eight weeks, or the series would hold more than SERIES_LIMIT meetings.
+        """
+        if last < first:
+            raise DomainError(gettext("The last date must not be before the first."))
+        if not 1 <= every_weeks <= 8:
+            raise DomainError(gettext("Choose between every week and every eighth week."))
+        days: list[dt.date] = []
+        day = first
+        while day <= last:
+            if len(days) == SERIES_LIMIT:
+                raise DomainError(gettext("A series can hold at most 60 meetings. Choose a shorter period."))
+            days.append(day)
+            day += timedelta(weeks=every_weeks)
+        return days
+
     @classmethod
     def create_series(
         cls,
@@ -254,17 +274,7 @@ class Meeting(models.Model):
         """Meetings on the same weekday every ``every_weeks`` weeks from ``first`` to ``last``, on the council's defaults."""
         if ends_at <= starts_at:
             raise DomainError(gettext("The meeting must end after it starts."))
-        if last < first:
-            raise DomainError(gettext("The last date must not be before the first."))
-        if not 1 <= every_weeks <= 8:
-            raise DomainError(gettext("Choose between every week and every eighth week."))
-        days = []
-        day = first
-        while day <= last:
-            days.append(day)
-            day += timedelta(weeks=every_weeks)
-        if len(days) > 60:
-            raise DomainError(gettext("A series can hold at most 60 meetings. Choose a shorter period."))
+        days = cls.series_days(first, last, every_weeks)
         series = uuid.uuid4()
         meetings = [
             cls(
@@ -438,15 +448,7 @@ class Meeting(models.Model):
     ) -> tuple[list[Meeting], bool]:
         """A series on the council's defaults; the same series again (a double submit) gives the first, with False."""
         cls._check_times(first, starts_at, ends_at, today or timezone.localdate())
-        if last < first:
-            raise DomainError(gettext("The last date must not be before the first."))
-        if not 1 <= every_weeks <= 8:
-            raise DomainError(gettext("Choose between every week and every eighth week."))
-        days: list[dt.date] = []
-        day = first
-        while day <= last and len(days) <= SERIES_LIMIT:
-            days.append(day)
-            day += timedelta(weeks=every_weeks)
+        days = cls.series_days(first, last, every_weeks)
         with transaction.atomic():
             # As in plan: the council's lock orders two series created at once.
             Council.objects.select_for_update().get(pk=council.pk)

@@ -6,14 +6,13 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import override
 
 from cases.notifications import REMINDER_TIME
 from deviations import notifications, services, tasks
 from deviations.models import Deviation, StatementRequest
-from resursrad.notifications.kinds import ALLOWED_PLACEHOLDERS, PLACEHOLDER, registry
 from resursrad.notifications.models import Delivery, Notification
 from tests.factories import UserFactory, report_deviation
+from tests.resursrad.notification_kinds import assert_kinds_declared
 
 pytestmark = pytest.mark.django_db
 
@@ -61,19 +60,7 @@ def request_(taken, handler, fk_org):
 
 
 def test_every_deviations_kind_is_declared_with_an_audience_allowed_placeholders_and_swedish():
-    declared = {kind.name for kind in registry}
-    for kind in notifications.KINDS:
-        assert kind.name in declared
-        assert kind.audience
-        for language in (None, "sv"):
-            with override(language):
-                for text in (kind.subject, kind.text, kind.label):
-                    assert set(PLACEHOLDER.findall(str(text))) <= ALLOWED_PLACEHOLDERS
-        with override("en"):
-            english = [str(kind.label), str(kind.subject), str(kind.text)]
-        with override("sv"):
-            swedish = [str(kind.label), str(kind.subject), str(kind.text)]
-        assert all(sv != en for sv, en in zip(swedish, english, strict=True)), kind.name
+    assert_kinds_declared(notifications.KINDS)
 
 
 # --- a statement's deadline -----------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cases.models import DomainError, Referral, Status
 from meetings.ics import invitation_files
 from meetings.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, Representative
-from meetings.models.meetings import AgendaDoesNotFit, MeetingEditConflict, MeetingFull
+from meetings.models.meetings import SERIES_LIMIT, AgendaDoesNotFit, MeetingEditConflict, MeetingFull
 from resursrad.notifications.models import Notification
 from tests.factories import CaseWorkerFactory, accepted_referral, make_meeting
 
@@ -289,6 +289,32 @@ def test_a_series_is_created_once_on_the_councils_defaults(council):
     with pytest.raises(DomainError, match="Inget möte har skapats"):
         Meeting.plan_series(council=council, **{**series, "every_weeks": 1})
     assert Meeting.objects.count() == 4
+
+
+def test_a_series_holds_at_most_sixty_meetings_one_to_eight_weeks_apart(council):
+    first = timezone.localdate() + timedelta(days=7)
+    assert len(Meeting.series_days(first, first + timedelta(weeks=59), 1)) == SERIES_LIMIT == 60
+    assert Meeting.series_days(first, first, 8) == [first]
+    for last, every_weeks, message in [
+        (first + timedelta(weeks=60), 1, "högst 60"),
+        (first - timedelta(days=1), 1, "före"),
+        (first + timedelta(weeks=9), 9, "åttonde"),
+        (first + timedelta(weeks=1), 0, "åttonde"),
+    ]:
+        with pytest.raises(DomainError, match=message):
+            Meeting.series_days(first, last, every_weeks)
+        # Both ways of making a series refuse it, and make nothing.
+        for make in (Meeting.plan_series, Meeting.create_series):
+            with pytest.raises(DomainError, match=message):
+                make(
+                    council=council,
+                    first=first,
+                    last=last,
+                    every_weeks=every_weeks,
+                    starts_at=time(9),
+                    ends_at=time(12),
+                )
+    assert not Meeting.objects.exists()
 
 
 def test_the_second_editor_is_told_not_overwritten(council):

@@ -89,8 +89,10 @@ def test_cancelling_tells_the_handlaggare_of_its_planned_slots_with_date_time_an
 
 
 def test_the_cancellation_takes_the_slots_invitation_out_of_the_calendar(
-    case_worker, colleague, coordinator, meeting, members
+    case_worker, colleague, coordinator, meeting, members, settings
 ):
+    settings.DEFAULT_FROM_EMAIL = "Resursråd <resursrad@forbund.test>"
+    settings.FEDERATION_NAME = "Samordningsförbundet Test"
     first = meeting.place_case(accepted_referral(colleague, coordinator), by=coordinator)
     slot = meeting.place_case(accepted_referral(case_worker, coordinator), by=coordinator)
     went_out(first, slot)
@@ -110,6 +112,11 @@ def test_the_cancellation_takes_the_slots_invitation_out_of_the_calendar(
     assert str(event["uid"]) == str(latest["uid"])
     assert event["sequence"] == latest["sequence"] + 1
     assert event["status"] == "CANCELLED"
+    # The invitation's organizer (Outlook ignores a CANCEL without one) and the handläggare withdrawn.
+    assert str(event["organizer"]) == str(latest["organizer"]) == "mailto:resursrad@forbund.test"
+    assert event["organizer"].params["cn"] == latest["organizer"].params["cn"] == "Samordningsförbundet Test"
+    assert str(event["attendee"]) == str(latest["attendee"]) == f"mailto:{case_worker.email}"
+    assert "cn" not in event["attendee"].params
     # The case number, as in the invitation; never the individual.
     participant = slot.referral.participant
     text = str(content)

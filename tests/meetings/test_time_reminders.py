@@ -10,10 +10,10 @@ from django.utils.translation import override
 from cases.notifications import REMINDER_TIME
 from meetings import notifications, services, tasks
 from meetings.models import AgendaItem, FollowUpStatus, ItemStatus, PlanItem
-from resursrad.notifications.kinds import ALLOWED_PLACEHOLDERS, PLACEHOLDER, registry
 from resursrad.notifications.models import Delivery, Notification
 from tests.factories import UserFactory, make_council
 from tests.meetings.time_cases import draft_record, finalise, held_case, met_case
+from tests.resursrad.notification_kinds import assert_kinds_declared
 
 RECORD = "meetings.record_not_finalised"
 SOON = "meetings.plan_item_due_soon"
@@ -48,17 +48,8 @@ def responsible(db):  # type: ignore[no-untyped-def]
 # --- the kinds -----------------------------------------------------------------
 
 
-def test_every_meetings_kind_is_declared_with_an_audience_and_allowed_placeholders():
-    declared = {kind.name for kind in registry}
-    for kind in notifications.KINDS:
-        assert kind.name in declared
-        assert kind.audience
-        for language in (None, "sv"):
-            with override(language):
-                for text in (kind.subject, kind.text, kind.label):
-                    assert set(PLACEHOLDER.findall(str(text))) <= ALLOWED_PLACEHOLDERS
-    with override("sv"):
-        assert str(notifications.RECORD_NOT_FINALISED.label) != "A meeting record is not finalised"
+def test_every_meetings_kind_is_declared_with_an_audience_allowed_placeholders_and_swedish():
+    assert_kinds_declared(notifications.KINDS)
 
 
 # --- a record not finalised the day after the meeting --------------------------

@@ -1,37 +1,24 @@
 """A kind may carry files for its e-mail, made from the object when the e-mail is built."""
 
+from dataclasses import replace
+
 import pytest
 
 from resursrad.models import Organisation
-from resursrad.notifications.kinds import Kind, registry
+from resursrad.notifications.kinds import registry
 from resursrad.notifications.models import Notification
 from resursrad.notifications.services import build_message, notify
 from tests.factories import CaseWorkerFactory
+from tests.resursrad.notification_kinds import NOTE
 
 
 def _file(organisation):
     return [(f"org-{organisation.pk}.txt", organisation.name.encode(), "application/octet-stream")]
 
 
-WITH_FILE = Kind(
-    name="test.with_file",
-    label="A test note with a file",
-    subject="Note about %(case_number)s",
-    text="Something happened in %(case_number)s.",
-    context=lambda obj: {"case_number": f"RR-2026-{obj.pk:04d}"},
-    url=lambda obj: "/privacy/",
-    reference=lambda obj: f"RR-2026-{obj.pk:04d}",
-    attachments=_file,
-)
-WITHOUT_FILE = Kind(
-    name="test.without_file",
-    label="A test note",
-    subject="Note about %(case_number)s",
-    text="Something happened in %(case_number)s.",
-    context=lambda obj: {"case_number": f"RR-2026-{obj.pk:04d}"},
-    url=lambda obj: "/privacy/",
-    reference=lambda obj: f"RR-2026-{obj.pk:04d}",
-)
+# The shared test note, once with a file and once (under its own name) without.
+WITH_FILE = replace(NOTE, name="test.with_file", label="A test note with a file", attachments=_file)
+WITHOUT_FILE = replace(NOTE, name="test.without_file")
 
 
 @pytest.fixture(autouse=True)
