@@ -133,7 +133,8 @@ class _SentStatement:
         connection.ensure_connection()
         raw = connection.connection
         # Bound as Django binds them (client side), into one text the server runs in autocommit.
-        self.query = psycopg.ClientCursor(raw).mogrify(sql, params)
+        with psycopg.ClientCursor(raw) as cursor:
+            self.query = cursor.mogrify(sql, params)
         self.pgconn = raw.pgconn
         with connection.wrap_database_errors:
             self.pgconn.send_query(self.query.encode(raw.info.encoding))
