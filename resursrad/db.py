@@ -92,7 +92,8 @@ def append_only(table: str, message: str) -> migrations.RunPython:
 # rest of a list's queries together. write_while sends such a write at once
 # and reads its answer only when the block ends, so the database flushes while
 # the page is rendered. Nothing leaves the block unless the write is
-# committed: a failed write raises there, as it would have at once.
+# committed: a failed write raises there, as it would have at once, even if
+# code inside the block caught the error when a query of its own read it first.
 
 
 @contextmanager
@@ -102,8 +103,10 @@ def write_while(sql: str, params: Sequence[Any], using: str = "default") -> Iter
     On PostgreSQL in autocommit the statement is sent and its answer read at
     the end of the block, or before the connection's next query if the block
     asks one. Inside a transaction, and on other databases, it runs at once as
-    any statement does (in a transaction it must come before the COMMIT). The
-    block must not open a transaction on this connection.
+    any statement does (in a transaction it must come before the COMMIT).
+
+    The block is for rendering: it must not open a transaction on this
+    connection (``atomic`` would fail, closed: the block raises).
     """
     connection = connections[using]
     if connection.vendor != "postgresql" or connection.in_atomic_block or not connection.get_autocommit():
@@ -111,7 +114,13 @@ def write_while(sql: str, params: Sequence[Any], using: str = "default") -> Iter
             cursor.execute(sql, params)
         yield
         return
-    statement = _SentStatement(connection, sql, params)
+    statement = _SentStatement.send(connection, sql, params)
+    if statement is None:
+        # The connection is not idle (a transaction opened by hand): as any statement.
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        yield
+        return
     # A query asked inside the block reads the answer first: one statement at a time on a connection.
     with connection.execute_wrapper(statement.finish_before):
         try:
@@ -119,61 +128,97 @@ def write_while(sql: str, params: Sequence[Any], using: str = "default") -> Iter
         finally:
             # On an error in the block too: the connection is left with nothing in flight.
             statement.finish()
+    # Raised here even if the block caught it when a query of its own read the answer.
+    statement.confirm()
 
 
 class _SentStatement:
-    """One statement sent without waiting, its answer read by finish (once)."""
+    """One statement sent without waiting; finish reads its answer (once), confirm raises unless committed."""
 
-    def __init__(self, connection: Any, sql: str, params: Sequence[Any]) -> None:
-        import psycopg
-
+    def __init__(self, connection: Any, query: str, pgconn: Any) -> None:
         self.connection = connection
+        self.query = query
+        self.pgconn = pgconn
         self.started = time.monotonic()
         self.done = False
+        self.error: BaseException | None = None
+
+    @classmethod
+    def send(cls, connection: Any, sql: str, params: Sequence[Any]) -> _SentStatement | None:
+        """The statement, sent; None when the connection is not idle in autocommit."""
+        import psycopg
+        from psycopg import pq
+
+        connection.ensure_connection()
+        # A health check Django has due would ask SELECT 1 while the answer is pending: ask it first.
+        connection.close_if_health_check_failed()
         connection.ensure_connection()
         raw = connection.connection
+        if raw.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+            return None
         # Bound as Django binds them (client side), into one text the server runs in autocommit.
         with psycopg.ClientCursor(raw) as cursor:
-            self.query = cursor.mogrify(sql, params)
-        self.pgconn = raw.pgconn
+            query = cursor.mogrify(sql, params)
+        statement = cls(connection, query, raw.pgconn)
         with connection.wrap_database_errors:
-            self.pgconn.send_query(self.query.encode(raw.info.encoding))
-            while self.pgconn.flush():
-                self._wait(selectors.EVENT_WRITE)
+            statement.pgconn.send_query(query.encode(raw.info.encoding))
+            while statement.pgconn.flush():
+                statement._wait(selectors.EVENT_WRITE)
+        return statement
 
     def finish_before(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         self.finish()
+        self.confirm()
         return execute(sql, params, many, context)
 
+    def confirm(self) -> None:
+        if self.error is not None:
+            raise self.error
+
     def finish(self) -> None:
+        """Read the answer, whatever it is; an error is kept for confirm (and raised now)."""
         if self.done:
             return
         self.done = True
+        try:
+            self._read()
+        except BaseException as error:
+            self.error = error
+            raise
+
+    def _read(self) -> None:
         from psycopg import pq
         from psycopg.errors import error_from_result
 
         with self.connection.wrap_database_errors:
-            self.pgconn.consume_input()
-            while self.pgconn.is_busy():
-                self._wait(selectors.EVENT_READ)
-                self.pgconn.consume_input()
             results = []
-            while (result := self.pgconn.get_result()) is not None:
+            while True:
+                # Each result is read once the socket has it: never a blocking wait without the timeout.
+                self.pgconn.consume_input()
+                if self.pgconn.is_busy():
+                    self._wait(selectors.EVENT_READ)
+                    continue
+                result = self.pgconn.get_result()
+                if result is None:
+                    break
                 results.append(result)
             if self.connection.queries_logged:
                 # Counted and shown as every other query (django_assert_num_queries, the bench).
                 self.connection.queries_log.append(
                     {"sql": self.query, "time": f"{time.monotonic() - self.started:.3f}"}
                 )
+            encoding = self.connection.connection.info.encoding
             for result in results:
                 if result.status != pq.ExecStatus.COMMAND_OK:
-                    raise error_from_result(result, encoding=self.connection.connection.info.encoding)
+                    raise error_from_result(result, encoding=encoding)
+            if self.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+                raise OperationalError("The statement sent ahead was not committed.")
 
     def _wait(self, event: int) -> None:
         """Until the socket is ready, for at most the statement timeout (a frozen server ends the request)."""
         timeout = settings.DATABASE_STATEMENT_TIMEOUT_SECONDS + 1 - (time.monotonic() - self.started)
         with selectors.DefaultSelector() as selector:
             selector.register(self.pgconn.socket, event)
-            if timeout <= 0 or not selector.select(timeout):
+            if not selector.select(max(timeout, 0)):
                 self.connection.close()
                 raise OperationalError("No answer from the database within the statement timeout.")

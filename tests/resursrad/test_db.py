@@ -165,3 +165,52 @@ def test_a_database_that_does_not_answer_ends_the_wait_within_the_statement_time
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+@needs_postgresql
+def test_a_failed_write_read_by_a_query_in_the_block_is_raised_at_the_end_even_if_caught(probe):
+    with write_while(probe, ["först"]):
+        pass
+    answered = False
+    with pytest.raises(IntegrityError), write_while(probe, ["först"]):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DatabaseError:
+            pass  # something in the rendering swallowed it: the block still fails
+        answered = True
+    assert answered
+    assert committed_words() == ["först"]
+
+
+@needs_postgresql
+def test_a_health_check_due_is_asked_before_the_write_is_sent(probe):
+    # As at the start of a request whose first query is the write.
+    connection.health_check_done = False
+    with write_while(probe, ["först"]), connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM write_while_probe")
+        assert cursor.fetchone() == (1,)
+    assert committed_words() == ["först"]
+
+
+@needs_postgresql
+def test_every_result_is_waited_for_within_the_timeout(probe, settings):
+    # A text whose first statement answers and whose second does not: the reading keeps to the timeout.
+    settings.DATABASE_STATEMENT_TIMEOUT_SECONDS = 1
+    started = time.monotonic()
+    # (A first answer larger than the server's send buffer reaches the client before the second is done.)
+    with pytest.raises(OperationalError), write_while("SELECT repeat('x', 100000); SELECT pg_sleep(5)", []):
+        pass
+    assert time.monotonic() - started < 4
+
+
+@needs_postgresql
+def test_in_a_transaction_opened_by_hand_the_write_is_not_taken_for_committed(probe):
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+    with write_while(probe, ["först"]):
+        pass
+    assert committed_words() == []
+    with connection.cursor() as cursor:
+        cursor.execute("ROLLBACK")
+    assert committed_words() == []
