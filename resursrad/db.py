@@ -105,8 +105,8 @@ def write_while(sql: str, params: Sequence[Any], using: str = "default") -> Iter
     asks one. Inside a transaction, and on other databases, it runs at once as
     any statement does (in a transaction it must come before the COMMIT).
 
-    The block is for rendering: it must not open a transaction on this
-    connection (``atomic`` would fail, closed: the block raises).
+    A query or a transaction (``atomic``) inside the block first reads the
+    answer, and raises if the write failed.
     """
     connection = connections[using]
     if connection.vendor != "postgresql" or connection.in_atomic_block or not connection.get_autocommit():
@@ -122,10 +122,20 @@ def write_while(sql: str, params: Sequence[Any], using: str = "default") -> Iter
         yield
         return
     # A query asked inside the block reads the answer first: one statement at a time on a connection.
+    # So does a transaction opened in it (atomic turns autocommit off, which no query wrapper sees).
+    set_autocommit = connection.set_autocommit
+
+    def set_autocommit_after_the_write(*args: Any, **kwargs: Any) -> None:
+        statement.finish()
+        statement.confirm()
+        set_autocommit(*args, **kwargs)
+
+    connection.set_autocommit = set_autocommit_after_the_write  # type: ignore[method-assign]
     with connection.execute_wrapper(statement.finish_before):
         try:
             yield
         finally:
+            del connection.set_autocommit  # the class's own again
             # On an error in the block too: the connection is left with nothing in flight.
             statement.finish()
     # Raised here even if the block caught it when a query of its own read the answer.

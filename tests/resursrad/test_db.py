@@ -214,3 +214,15 @@ def test_in_a_transaction_opened_by_hand_the_write_is_not_taken_for_committed(pr
     with connection.cursor() as cursor:
         cursor.execute("ROLLBACK")
     assert committed_words() == []
+
+
+@needs_postgresql
+def test_a_transaction_inside_the_block_waits_for_the_write_first(probe):
+    with write_while(probe, ["först"]):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO write_while_probe (word) VALUES ('sedan')")
+        assert committed_words() == ["först", "sedan"]
+    assert committed_words() == ["först", "sedan"]
+    assert "set_autocommit" not in vars(connection)  # the connection's own method again
+    with pytest.raises(IntegrityError), write_while(probe, ["först"]), transaction.atomic():
+        pytest.fail("the failed write is raised before the transaction begins")
