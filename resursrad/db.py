@@ -159,7 +159,6 @@ class _SentStatement:
         import psycopg
         from psycopg import pq
 
-        connection.ensure_connection()
         # A health check Django has due would ask SELECT 1 while the answer is pending: ask it first.
         connection.close_if_health_check_failed()
         connection.ensure_connection()
