@@ -105,7 +105,12 @@ class DeviationQuerySet(models.QuerySet["Deviation"]):
 
     def reported_between(self, start: date | None, end: date | None) -> DeviationQuerySet:
         """Reported on these local dates, both included (from an index on reported_at)."""
-        return self.filter(reported_between_q(start, end))
+        queryset: DeviationQuerySet = self
+        if start is not None:
+            queryset = queryset.filter(reported_at__gte=start_of_day(start))
+        if end is not None:
+            queryset = queryset.filter(reported_at__lt=start_of_day(end + timedelta(days=1)))
+        return queryset
 
     def with_list_data(self) -> DeviationQuerySet:
         """What a styrgrupp list row shows: the parties as ``party_codes`` ("fk,region"), in the same query."""
@@ -139,16 +144,6 @@ class CommaList(models.Aggregate):
         return self.as_sql(
             compiler, connection, function="GROUP_CONCAT", template="%(function)s(%(expressions)s, ',')"
         )
-
-
-def reported_between_q(start: date | None, end: date | None) -> Q:
-    """Reported on these local dates, both included: the condition of DeviationQuerySet.reported_between."""
-    condition = Q()
-    if start is not None:
-        condition &= Q(reported_at__gte=start_of_day(start))
-    if end is not None:
-        condition &= Q(reported_at__lt=start_of_day(end + timedelta(days=1)))
-    return condition
 
 
 def start_of_day(day: date) -> Any:

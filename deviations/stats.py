@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     DurationField,
@@ -34,13 +33,7 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from deviations.models import (
-    DeviationParty,
-    DeviationQuerySet,
-    StatementRequest,
-    reported_between_q,
-    start_of_day,
-)
+from deviations.models import DeviationParty, DeviationQuerySet, StatementRequest, start_of_day
 from deviations.workflow import ANSWERED, Category, Status
 from resursrad.models import Party
 
@@ -177,33 +170,26 @@ def width_bucket(lookup: str, firsts: list[Any]) -> Func:
 PARTY_BITS = {code: 1 << index for index, code in enumerate(Party.values)}
 
 
-def period_counts(
-    in_period: DeviationQuerySet, by_quarter: dict[str, Any], today: date
-) -> list[tuple[dict[str, Any], str, list[str], dict[str, int]]]:
-    """The period's deviations counted per quarter, category and set of parties, in one query.
+def party_sets(
+    deviations: DeviationQuerySet, start: date, end: date, by_quarter: dict[str, Any]
+) -> list[tuple[dict[str, Any], list[str], int]]:
+    """How many deviations reported from ``start`` to ``end`` concern each set of parties, per quarter: one query.
 
-    (the quarter's columns as ``by_quarter`` names them, category, the set's party
-    codes in sorted order, the counts ``reported``, ``open``, ``overdue`` and
-    ``decided``), a row per combination that occurs (at most quarters x
-    categories x fifteen sets). The parties of each deviation are summed into a
-    number, one bit a party, by a grouped pass over the period's party rows; the
-    deviations are joined to it and counted, with the status counts beside them
-    as conditional aggregates: one pass over each table, where a table per
-    question took four queries and scanned the deviations four times.
+    (the quarter's columns as ``by_quarter`` of the deviation names them, the set's
+    party codes in sorted order, count), a row per set and quarter (at most fifteen sets). The parties of each deviation are summed
+    into a number in the database, and the deviations counted per number and
+    quarter around it: one pass over the party rows, no self-join.
     """
-    overdue = Q(answer_due_on__lt=today) & ~Q(status__in=list(ANSWERED))
-    deviations = in_period.order_by().values(
-        "id",
-        "category",
-        **by_quarter,
-        is_open=ExpressionWrapper(~Q(status=Status.CLOSED), output_field=BooleanField()),
-        is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()),
-        is_decided=ExpressionWrapper(Q(decided_at__isnull=False), output_field=BooleanField()),
+    rows = DeviationParty.objects.filter(
+        deviation__reported_at__gte=start_of_day(start),
+        deviation__reported_at__lt=start_of_day(end + timedelta(days=1)),
     )
-    parties = (
-        DeviationParty.objects.filter(deviation__in=in_period.order_by().values("pk"))
-        .order_by()
-        .values("deviation_id")
+    if deviations.query.has_filters():
+        # What the user may see, when that is not all.
+        rows = rows.filter(deviation__in=deviations.order_by().values("pk"))
+    per_deviation = (
+        rows.order_by()
+        .values("deviation_id", **by_quarter)
         .annotate(
             parties=Sum(
                 Case(
@@ -214,27 +200,21 @@ def period_counts(
             )
         )
     )
-    deviations_sql, deviations_params = deviations.query.sql_with_params()
-    parties_sql, parties_params = parties.query.sql_with_params()
-    columns = ", ".join(f'd."{name}"' for name in by_quarter)
-    with connections[in_period.db].cursor() as cursor:
-        # The ORM groups one level deep and joins no grouped query: the count around the two is plain
-        # SQL, the inner queries compiled by the ORM with their parameters apart.
+    sql, params = per_deviation.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        # The ORM groups one level deep: the count per set around its per-deviation query is plain SQL,
+        # the inner query compiled by the ORM with its parameters apart.
+        columns = ", ".join(f'"{name}"' for name in by_quarter)
         cursor.execute(
-            f'SELECT {columns}, d."category", p."parties", COUNT(*), '  # noqa: S608
-            'COUNT(*) FILTER (WHERE d."is_open"), COUNT(*) FILTER (WHERE d."is_overdue"), '
-            'COUNT(*) FILTER (WHERE d."is_decided") '
-            f'FROM ({deviations_sql}) AS d LEFT JOIN ({parties_sql}) AS p ON p."deviation_id" = d."id" '
-            f'GROUP BY {columns}, d."category", p."parties"',
-            (*deviations_params, *parties_params),
+            f'SELECT {columns}, "parties", COUNT(*) FROM ({sql}) AS per_deviation '  # noqa: S608
+            f'GROUP BY {columns}, "parties"',
+            params,
         )
-        width = len(by_quarter)
         return [
             (
-                dict(zip(by_quarter, row[:width], strict=True)),
-                row[width],
-                sorted(code for code, bit in PARTY_BITS.items() if (row[width + 1] or 0) & bit),
-                dict(zip(("reported", "open", "overdue", "decided"), row[width + 2 :], strict=True)),
+                dict(zip(by_quarter, row[:-2], strict=True)),
+                sorted(code for code, bit in PARTY_BITS.items() if row[-2] & bit),
+                row[-1],
             )
             for row in cursor.fetchall()
         ]
@@ -264,6 +244,26 @@ def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | 
 
     categories = {code: Row(str(label), [0] * len(quarters), key=code) for code, label in Category.choices}
     statuses = [QuarterStatus(quarter) for quarter in quarters]
+    overdue = Q(answer_due_on__lt=today) & ~Q(status__in=list(ANSWERED))
+    # One pass over the period: per category and quarter, with the status counts beside.
+    for row in _dicts(
+        in_period.order_by()
+        .values("category", **by_quarter)
+        .annotate(
+            reported=Count("pk"),
+            open=Count("pk", filter=~Q(status=Status.CLOSED)),
+            overdue=Count("pk", filter=overdue),
+            decided=Count("pk", filter=Q(decided_at__isnull=False)),
+        )
+    ):
+        index = quarter_index(row)
+        categories[row["category"]].counts[index] += row["reported"]
+        entry = statuses[index]
+        entry.reported += row["reported"]
+        entry.open += row["open"]
+        entry.overdue += row["overdue"]
+        entry.decided += row["decided"]
+
     pairs: dict[tuple[str, str | None], Row] = {}
 
     def count_pair(first: str, second: str | None, index: int, count: int) -> None:
@@ -272,24 +272,22 @@ def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | 
             pairs[key] = Row(pair_label(first, second), [0] * len(quarters), key="-".join(filter(None, key)))
         pairs[key].counts[index] += count
 
-    for quarter, category, parties, counts in period_counts(in_period, by_quarter, today):
+    # Every two parties of one deviation, each pair once (first < second); a deviation that
+    # concerns a single party counts for that party alone.
+    party_quarter, _index = _quarters("deviation__reported_at", quarters, start, vendor)
+    for quarter, parties, count in party_sets(deviations, start, end, party_quarter):
         index = quarter_index(quarter)
-        reported = counts["reported"]
-        categories[category].counts[index] += reported
-        entry = statuses[index]
-        entry.reported += reported
-        entry.open += counts["open"]
-        entry.overdue += counts["overdue"]
-        entry.decided += counts["decided"]
-        # Every two parties of one deviation, each pair once (first < second); a deviation that
-        # concerns a single party counts for that party alone.
         if len(parties) == 1:
-            count_pair(parties[0], None, index, reported)
+            count_pair(parties[0], None, index, count)
         for number, first in enumerate(parties):
             for second in parties[number + 1 :]:
-                count_pair(first, second, index, reported)
+                count_pair(first, second, index, count)
 
-    now, median, count = _now_and_median(deviations, in_period, start, end, today)
+    now = deviations.order_by().aggregate(
+        open=Count("pk", filter=~Q(status=Status.CLOSED)), overdue=Count("pk", filter=overdue)
+    )
+    decided = in_period.filter(decided_at__isnull=False)
+    median, count = median_days_to_decision(decided)
     return Trends(
         start=start,
         end=end,
@@ -302,33 +300,6 @@ def trends(deviations: DeviationQuerySet, start: date, end: date, today: date | 
         median_days=median,
         decided=count,
     )
-
-
-def _now_and_median(
-    deviations: DeviationQuerySet, in_period: DeviationQuerySet, start: date, end: date, today: date
-) -> tuple[dict[str, int], float | None, int]:
-    """Open and overdue today, and the median days to a decision over the period's decided deviations.
-
-    One pass over the deviations on PostgreSQL, the median a filtered percentile_cont
-    beside the counts; elsewhere the median is taken by median_days_to_decision.
-    """
-    overdue = Q(answer_due_on__lt=today) & ~Q(status__in=list(ANSWERED))
-    counts: dict[str, Any] = {
-        "open": Count("pk", filter=~Q(status=Status.CLOSED)),
-        "overdue": Count("pk", filter=overdue),
-    }
-    if connections[deviations.db].vendor != "postgresql":
-        now = deviations.order_by().aggregate(**counts)
-        median, count = median_days_to_decision(in_period.filter(decided_at__isnull=False))
-        return now, median, count
-    decided = reported_between_q(start, end) & Q(decided_at__isnull=False)
-    result = deviations.order_by().aggregate(
-        **counts,
-        median=median_seconds(F("decided_at"), F("reported_at"), condition=decided),
-        decided=Count("pk", filter=decided),
-    )
-    seconds = result.pop("median")
-    return result, None if seconds is None else seconds / 86400, result.pop("decided")
 
 
 # --- the median ------------------------------------------------------------
