@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import connections, models
 from django.db.models import Count, F, Max, Q, QuerySet, Value
-from django.db.models.functions import ExtractMonth, ExtractYear, Lead, TruncDate
+from django.db.models.functions import ExtractMonth, ExtractYear, Lead, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -388,25 +388,51 @@ def participant_counts(period: Period, council: Council | None, *, whole: bool =
     """One query: distinct participants per period and sex, and (unless not ``whole``) per sex over the whole period.
 
     The whole period's counts cannot be added up from the periods' (a person may
-    take part in two), so they are a second grouping of the same rows, sent with
-    the first as one UNION ALL; its rows carry bucket 0. The Finsam file has no
-    use for them and leaves that pass out.
+    take part in two). With them, the attended slots are grouped once per
+    case, sex and period, and each case's first such row (a window over the
+    case) counts it for the whole period: one pass over the slots, where two
+    groupings of the same rows read them twice. The Finsam file has no use
+    for them and counts the cases per period and sex directly.
     """
     records = attended_records(period, council).order_by()
     by_bucket = _bucketing("item__meeting__date", period, connections[records.db].vendor)
-    sex = "item__referral__participant__sex"
-    people = Count("item__referral_id", distinct=True)
-    rows = records.values(sex, **by_bucket.columns).annotate(count=people)
-    if whole:
-        rows = rows.union(records.values(sex, **by_bucket.whole).annotate(count=people), all=True)
     counts: dict[tuple[str, int], int] = {}
     totals: dict[str, int] = {}
-    for row in _rows(rows):
-        index = by_bucket.position(row)
-        if index < 0:
-            totals[row[sex]] = row["count"]
-        else:
-            counts[(row[sex], index)] = row["count"]
+    if not whole:
+        people = Count("item__referral_id", distinct=True)
+        for row in _rows(
+            records.values(sex=F("item__referral__participant__sex"), **by_bucket.columns).annotate(
+                count=people
+            )
+        ):
+            counts[(row["sex"], by_bucket.position(row))] = row["count"]
+        return ParticipantCounts(counts, totals)
+    per_case = (
+        records.values(
+            case=F("item__referral_id"), sex=F("item__referral__participant__sex"), **by_bucket.columns
+        )
+        # One row per case, sex and period (the slots' count only makes the GROUP BY) ...
+        .annotate(slots=Count("pk"))
+        # ... and each case's first row numbered 1, whichever period it is.
+        .annotate(first=models.Window(RowNumber(), partition_by=[F("item__referral_id")]))
+    )
+    sql, params = per_case.query.sql_with_params()
+    columns = ", ".join(f'"{name}"' for name in ["sex", *by_bucket.columns])
+    with connections[records.db].cursor() as cursor:
+        # The ORM groups one level deep: the count per period and sex around the per-case query is plain SQL,
+        # the inner query compiled by the ORM with its parameters apart.
+        cursor.execute(
+            f'SELECT {columns}, COUNT(*), SUM(CASE WHEN "first" = 1 THEN 1 ELSE 0 END) '  # noqa: S608
+            f"FROM ({sql}) AS per_case GROUP BY {columns}",
+            params,
+        )
+        names = ["sex", *by_bucket.columns]
+        for *keys, count, firsts in cursor.fetchall():
+            row = dict(zip(names, keys, strict=True))
+            index = by_bucket.position(row)
+            if index >= 0:
+                counts[(row["sex"], index)] = count
+            totals[row["sex"]] = totals.get(row["sex"], 0) + firsts
     return ParticipantCounts(counts, totals)
 
 
@@ -639,13 +665,16 @@ def _followed_up_items(period: Period, council: Council | None) -> QuerySet[Plan
 
 
 def _responses(period: Period, council: Council | None) -> QuerySet[Response]:
-    """Each party's responses to the recommendations of the period's meetings."""
-    responses = Response.objects.filter(
-        record__item__meeting__date__gte=period.start, record__item__meeting__date__lte=period.end
+    """Each party's responses to the recommendations of the period's meetings.
+
+    The period's records are a subquery (a hashed semi-join), not a join per response to its slot and meeting.
+    """
+    records = Record.objects.filter(
+        item__meeting__date__gte=period.start, item__meeting__date__lte=period.end
     )
     if council is not None:
-        responses = responses.filter(record__item__meeting__council=council)
-    return responses
+        records = records.filter(item__meeting__council=council)
+    return Response.objects.filter(record__in=records.values("pk"))
 
 
 def plan_and_response_counts(
