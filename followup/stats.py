@@ -162,8 +162,6 @@ class Bucketing:
 
     # The annotations to group by.
     columns: dict[str, Any]
-    # The same columns as constants for a row about the whole period (position -1).
-    whole: dict[str, Any]
     position: Callable[[dict[str, Any]], int]
 
 
@@ -175,20 +173,17 @@ def _bucketing(lookup: str, period: Period, vendor: str, *, aware: bool = False)
     month, tertial or year number of the local date.
     """
     buckets = period.buckets()
-    number = models.IntegerField()
     if vendor == "postgresql":
         firsts: list[Any] = [period.bucket_start(bucket) for bucket in buckets]
         if aware:
             firsts = [start_of_day(day) for day in firsts]
         return Bucketing(
             {"bucket": width_bucket(lookup, firsts)},
-            {"bucket": Value(0, output_field=number)},
             lambda row: int(row["bucket"]) - 1,
         )
     index = {(bucket.year, bucket.number): position for position, bucket in enumerate(buckets)}
     return Bucketing(
         {"bucket_year": ExtractYear(lookup), "bucket_number": _bucket_number(lookup, period.granularity)},
-        {"bucket_year": Value(0, output_field=number), "bucket_number": Value(0, output_field=number)},
         lambda row: index.get((int(row["bucket_year"]), int(row["bucket_number"])), -1),
     )
 
