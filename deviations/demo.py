@@ -218,13 +218,13 @@ def _move_back(deviation: Deviation, days: int) -> None:
     reported = deviation.reported_at - shift
     changes: dict[str, Any] = {
         "reported_at": reported,
-        "answer_due_on": (reported + timedelta(days=60)).date(),
+        "answer_due_on": timezone.localdate(reported) + timedelta(days=60),
     }
     for offset, name in enumerate(["received_at", "decided_at", "feedback_at", "closed_at"], start=1):
         if getattr(deviation, name) is not None:
             changes[name] = reported + timedelta(days=min(8 * offset, max(days - 1, 0)))
     if deviation.action_due_on is not None:
-        changes["action_due_on"] = (changes["decided_at"] + timedelta(days=60)).date()
+        changes["action_due_on"] = timezone.localdate(changes["decided_at"]) + timedelta(days=60)
     changes["updated_at"] = max(value for key, value in changes.items() if key.endswith("_at"))
     Deviation.objects.filter(pk=deviation.pk).update(**changes)
     for index, event in enumerate(DeviationEvent.objects.filter(deviation=deviation).order_by("pk")):
@@ -233,7 +233,7 @@ def _move_back(deviation: Deviation, days: int) -> None:
         asked = reported + timedelta(days=min(10, days))
         StatementRequest.objects.filter(pk=request.pk).update(
             requested_at=asked,
-            due_on=(asked + timedelta(days=21)).date(),
+            due_on=timezone.localdate(asked) + timedelta(days=21),
             answered_at=asked + timedelta(days=7) if request.answered_at else None,
         )
 

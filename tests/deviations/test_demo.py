@@ -90,3 +90,23 @@ def test_the_styrgrupp_sees_the_demo_on_its_pages(demo, client):
     assert response.context["trends"].reported >= 6
     assert response.context["trends"].median_days is not None
     assert len(client.get(reverse("deviations:all")).context["rows"]) == len(DEMOS)
+
+
+def test_due_dates_are_local_days_even_late_in_the_evening(db, settings):
+    # 23:30 in Stockholm in winter is 22:30 UTC; moved back into summer time the
+    # same moments are past midnight there, a day after their UTC date.
+    import time_machine
+
+    settings.DEBUG = True
+    with time_machine.travel("2026-11-24T22:30:00+00:00", tick=False):
+        call_command("load_demo_data", stdout=StringIO())
+    for deviation in Deviation.objects.all():
+        assert deviation.answer_due_on == timezone.localdate(deviation.reported_at) + timedelta(days=60)
+        if deviation.action_due_on is not None:
+            assert deviation.action_due_on == timezone.localdate(deviation.decided_at) + timedelta(days=60)
+    for request in StatementRequest.objects.filter(deviation__in=Deviation.objects.all()):
+        assert request.due_on in {
+            timezone.localdate(request.requested_at) + timedelta(days=21),
+            # Those still open were asked for today, with the demo's own deadline.
+            timezone.localdate() + timedelta(days=21),
+        }
