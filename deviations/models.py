@@ -245,8 +245,8 @@ class Deviation(models.Model):
         verbose_name_plural = _("deviations")
         indexes = [
             models.Index(fields=["status", "answer_due_on"], name="deviation_status_due"),
-            # Reported in a period, newest first; it holds what the trend page counts and the report
-            # sums, so that those read the index alone (once vacuumed) rather than every wide row.
+            # Reported in a period, newest first; it holds what the trend page counts, so that its
+            # queries read the index alone (once vacuumed) rather than every wide row.
             models.Index(
                 fields=["reported_at"],
                 include=[
@@ -255,7 +255,6 @@ class Deviation(models.Model):
                     "party_mask",
                     "answer_due_on",
                     "decided_at",
-                    "updated_at",
                     "id",
                 ],
                 name="deviation_overview",
