@@ -79,7 +79,7 @@ def seed(count: int, now: datetime) -> Any:
     """A styrgrupp member, reporters of every party, and ``count`` deviations; returns the styrgrupp member."""
     from django.contrib.auth.hashers import make_password
 
-    from deviations.models import Deviation, DeviationParty
+    from deviations.models import Deviation, DeviationParty, party_mask
     from deviations.workflow import Category
     from resursrad.models import Organisation, Party, User
 
@@ -144,6 +144,9 @@ def seed(count: int, now: datetime) -> Any:
             )
         )
         parties.append(rng.choice(PARTY_SETS))
+    for row, codes in zip(rows, parties, strict=True):
+        # As Deviation.report writes it beside the party rows.
+        row.party_mask = party_mask(codes)
     Deviation.objects.bulk_create(rows, batch_size=2000)
     DeviationParty.objects.bulk_create(
         [

@@ -9,6 +9,7 @@ labels are translated once, in the template that passes them.
     {% load deviation_rows %}
     {% deviation_rows rows status_label=... overdue_label=... %}
     {% count_cells row.counts %}
+    {% count_rows trends.categories %}
 """
 
 from __future__ import annotations
@@ -28,10 +29,54 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _paragraphs(text: str) -> str:
+    """As Django's linebreaks(text, autoescape=True), without its lazy-string and regex work for a single line."""
+    if "\n" in text or "\r" in text:
+        return str(linebreaks(text, autoescape=True))
+    return f"<p>{_e(text)}</p>"
+
+
 @register.simple_tag
 def count_cells(counts: Iterable[int]) -> SafeString:
     """A right-aligned <td> per count (whole numbers: written as they are, no separator)."""
     return mark_safe("".join(f'<td class="text-end">{int(count)}</td>' for count in counts))  # noqa: S308
+
+
+@register.simple_tag
+def quarter_headers(quarters: Iterable[Any]) -> SafeString:
+    """A right-aligned column header per quarter (deviations.stats.Quarter), each label translated once."""
+    return mark_safe(  # noqa: S308
+        "".join(f'<th scope="col" class="text-end">{_e(quarter.label)}</th>' for quarter in quarters)
+    )
+
+
+@register.simple_tag
+def count_rows(rows: Iterable[Any]) -> SafeString:
+    """A <tr> per table row of deviations.stats.Row: its label, a count per quarter and the total."""
+    return mark_safe(  # noqa: S308
+        "".join(
+            f'\n        <tr data-row="{_e(row.key)}"><th scope="row">{_e(row.label)}</th>'
+            f"{count_cells(row.counts)}"
+            f'<td class="text-end fw-semibold">{int(row.total)}</td></tr>\n        '
+            for row in rows
+        )
+    )
+
+
+@register.simple_tag
+def quarter_status_rows(statuses: Iterable[Any]) -> SafeString:
+    """A <tr> per quarter of deviations.stats.QuarterStatus: reported, open, overdue and decided."""
+    return mark_safe(  # noqa: S308
+        "".join(
+            f'\n    <tr><th scope="row">{_e(entry.quarter.label)}</th>'
+            + "".join(
+                f'<td class="text-end">{int(count)}</td>'
+                for count in (entry.reported, entry.open, entry.overdue, entry.decided)
+            )
+            + "</tr>\n    "
+            for entry in statuses
+        )
+    )
 
 
 @register.simple_tag
@@ -76,7 +121,7 @@ def decision_cards(rows: Iterable[dict[str, Any]], **labels: str) -> SafeString:
             f'  <div class="card mb-2" data-decision="{_e(row["number"])}"><div class="card-body">\n'
             f'    <h3 class="h6"><span class="text-nowrap">{_e(row["number"])}</span>, {_e(row["category"])} '
             f"({_e(row['parties'])})</h3>\n"
-            f'    <div class="text-break">{linebreaks(row["decision"], autoescape=True)}</div>\n'
+            f'    <div class="text-break">{_paragraphs(row["decision"])}</div>\n'
             f'    <p class="small mb-0">{responsible}: {_e(row["responsible"])}{due_text}. {decided}: '
             f'<span class="text-nowrap">{_e(row["decided"])}</span></p>\n'
             "  </div></div>\n"
@@ -92,7 +137,7 @@ def feedback_cards(rows: Iterable[dict[str, Any]]) -> SafeString:
             f'  <div class="card mb-2" data-feedback="{_e(row["number"])}"><div class="card-body">\n'
             f'    <h3 class="h6"><span class="text-nowrap">{_e(row["number"])}</span>, '
             f'<span class="text-nowrap">{_e(row["day"])}</span></h3>\n'
-            f'    <div class="text-break">{linebreaks(row["feedback"], autoescape=True)}</div>\n'
+            f'    <div class="text-break">{_paragraphs(row["feedback"])}</div>\n'
             "  </div></div>\n"
             for row in rows
         )

@@ -1,6 +1,20 @@
 """The styrgrupp's rows and cells written in Python: the markup the templates wrote, escaped."""
 
-from deviations.templatetags.deviation_rows import count_cells, decision_cards, deviation_rows, feedback_cards
+import pytest
+from django.template import engines
+from django.utils.html import linebreaks
+
+from deviations.stats import Quarter, QuarterStatus, Row
+from deviations.templatetags.deviation_rows import (
+    _paragraphs,
+    count_cells,
+    count_rows,
+    decision_cards,
+    deviation_rows,
+    feedback_cards,
+    quarter_headers,
+    quarter_status_rows,
+)
 
 LABELS = {
     "status_label": "Status",
@@ -69,3 +83,42 @@ def test_feedback_cards_escape_the_feedback():
     cards = feedback_cards([{"number": "AV-2026-0003", "day": "2026-02-02", "feedback": "Tack <b>"}])
     assert 'data-feedback="AV-2026-0003"' in cards
     assert "<p>Tack &lt;b&gt;</p>" in cards
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["En rad <b> & 'citat'", "", "Två\nrader", "Stycke ett.\n\nStycke två.", "Windows\r\nrad", "Gammal\rMac"],
+)
+def test_paragraphs_are_what_linebreaks_writes(text):
+    assert _paragraphs(text) == linebreaks(text, autoescape=True)
+
+
+def as_template(source, **context):
+    """What the template language wrote for the same cells before these tags."""
+    return engines["django"].from_string(source).render(context)
+
+
+def test_the_trend_tables_rows_are_what_the_template_loops_wrote():
+    quarters = [Quarter(2025, 4), Quarter(2026, 1)]
+    rows = [
+        Row("Information <saknas>", [3, 1234], key="information"),
+        Row("Kommun ensam", [0, 2], key="kommun"),
+    ]
+    statuses = [QuarterStatus(quarters[0], 3, 2, 1, 1), QuarterStatus(quarters[1], 1236, 5, 0, 1000)]
+    assert quarter_headers(quarters) == as_template(
+        '{% for quarter in quarters %}<th scope="col" class="text-end">{{ quarter.label }}</th>{% endfor %}',
+        quarters=quarters,
+    )
+    assert count_rows(rows) == as_template(
+        '{% load deviation_rows %}{% for row in rows %}\n        <tr data-row="{{ row.key }}"><th scope="row">'
+        '{{ row.label }}</th>{% count_cells row.counts %}<td class="text-end fw-semibold">{{ row.total }}</td>'
+        "</tr>\n        {% endfor %}",
+        rows=rows,
+    )
+    assert "Information &lt;saknas&gt;" in count_rows(rows)
+    assert quarter_status_rows(statuses) == as_template(
+        '{% for entry in statuses %}\n    <tr><th scope="row">{{ entry.quarter.label }}</th><td class="text-end">'
+        '{{ entry.reported }}</td><td class="text-end">{{ entry.open }}</td><td class="text-end">{{ entry.overdue }}'
+        '</td><td class="text-end">{{ entry.decided }}</td></tr>\n    {% endfor %}',
+        statuses=statuses,
+    )

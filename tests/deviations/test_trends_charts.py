@@ -1,10 +1,12 @@
 """The bar charts as inline SVG (deviations/templatetags/deviation_charts.py), shared with the statistics page."""
 
+import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.formats import localize
 
 from deviations.stats import bar_chart
-from deviations.templatetags.deviation_charts import bar_chart_svg
+from deviations.templatetags.deviation_charts import _number, bar_chart_svg
 
 
 def test_each_bar_says_its_value_or_the_text_given_for_it():
@@ -29,3 +31,9 @@ def test_the_partial_draws_the_same_chart_as_the_tag():
     chart = bar_chart("Per kategori", [("Bemötande", 4), ("Handläggning", 2)])
     html = render_to_string("deviations/trends/partials/bar_chart.html", {"chart": chart, "id": "chart-c"})
     assert html == bar_chart_svg(chart, "chart-c") + "\n"
+
+
+@pytest.mark.parametrize("value", [0, 7, 1234, 1234567, -3, 12.5, 0.25])
+def test_numbers_are_written_as_localize_writes_them_in_swedish(value):
+    with translation.override("sv"):
+        assert _number(value) == str(localize(value))

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from deviations.models import Deviation, DeviationEvent, DeviationParty
+from deviations.models import Deviation, DeviationEvent, DeviationParty, party_mask
 from deviations.workflow import Category, Status
 from tests.factories import report_deviation
 
@@ -67,6 +67,9 @@ def bulk_deviations(by: Any, count: int, *, first_day: date, tag: str = "B") -> 
             )
         )
         parties.append(next(party_sets))
+    for row, codes in zip(rows, parties, strict=True):
+        # As Deviation.report writes it beside the party rows.
+        row.party_mask = party_mask(codes)
     Deviation.objects.bulk_create(rows, batch_size=2000)
     DeviationParty.objects.bulk_create(
         [
