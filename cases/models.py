@@ -354,50 +354,45 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
     # to them when they take it over. Their list shows the whole organisation's
     # referrals (visible_to); these methods narrow and order it.
 
-    def with_expiring_consent(self, today: date) -> ReferralQuerySet:
+    def with_expiring_consent(self, today: date, last_day: date | None = None) -> ReferralQuerySet:
         """consent_expires_on: the first day a consent in force ends, within the warning window.
 
         Empty when no consent in force ends within CONSENT_EXPIRY_WARNING_DAYS
-        (counted from today, both days included), or consent no longer matters.
+        (counted from today, both days included; `last_day` is its last day,
+        given only by a caller that passes every value on its own: see
+        cases.compiled_lists), or consent no longer matters.
         """
         if "consent_expires_on" in self.query.annotations:
             return self
-        return self.annotate(
-            consent_expires_on=_consent_ending(today, settings.CONSENT_EXPIRY_WARNING_DAYS).first_end
-        )
+        return self.annotate(consent_expires_on=_consent_ending(today, last_day).first_end)
 
-    def needing_action(self, user: Any, today: date) -> ReferralQuerySet:
+    def needing_action(self, user: Any, today: date, last_day: date | None = None) -> ReferralQuerySet:
         """The user's own cases with work waiting, found by index and not by looking at every row.
 
         A state with work is found on the (handler, status) index; a consent
         ending soon on the consent index of its end day. Tens of rows for a
         case worker however much the organisation's list grows.
         """
-        ending = _consent_ending(today, settings.CONSENT_EXPIRY_WARNING_DAYS).referrals
+        ending = _consent_ending(today, last_day).referrals
         return self.filter(handler_id=user.pk).filter(
             Q(status__in=WORK_STATES) | Q(status__in=workflow.CONSENT_STATES, pk__in=ending)
         )
 
     def worklist(self, user: Any, today: date) -> Worklist:
         """The user's cases with work waiting, most urgent first, and how many of each kind: one query."""
+        return Worklist.of(list(self.worklist_rows(user, today)))
+
+    def worklist_rows(
+        self, user: Any, today: date, last_day: date | None = None
+    ) -> models.QuerySet[Referral, tuple[int, str, date | None]]:
+        """Worklist.of's rows: (pk, status, consent_expires_on) of the user's cases with work, newest first."""
         fields = ("pk", "status", "consent_expires_on")
-        rows: list[tuple[int, str, date | None]] = list(
-            self.needing_action(user, today)
-            .with_expiring_consent(today)
+        return (
+            self.needing_action(user, today, last_day)
+            .with_expiring_consent(today, last_day)
             .order_by("-created_at", "-pk")
             .values_list(*fields)
         )
-        counts = dict.fromkeys(TODO_KINDS, 0)
-        ranked = []
-        for pk, status, expires_on in rows:
-            kinds = _kinds_of(status, expires_on)
-            for kind in kinds:
-                counts[kind] += 1
-            if kinds:
-                ranked.append((TODO_KINDS.index(kinds[0]), pk))
-        # sorted() keeps newest first within a kind.
-        order = [pk for _, pk in sorted(ranked, key=lambda item: item[0])]
-        return Worklist(order=order, counts=counts)
 
     def todo_counts(self, user: Any, today: date) -> dict[str, int]:
         """How many of the user's cases wait for each kind of work, in one query."""
@@ -445,35 +440,31 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         if narrowed and first:
             held = set(self.filter(pk__in=first).values_list("pk", flat=True))
             first = [pk for pk in first if pk in held]
-        page = page_number(number)
-        start = (page - 1) * size
-        wanted = size + 1
-        leading = first[start : start + wanted]
-        # One query whatever the page holds: its rows with work by id (a page
-        # of them alone by the ids themselves, which is cheaper to plan), the
-        # rest (if the page reaches them) by a newest-first subquery on the index.
-        ids: Any = leading
-        if len(leading) < wanted:
+        plan = ActionFirstPage.plan(first, worklist.order, number=number, size=size)
+        return plan.page(self.action_first_rows(plan, today))
+
+    def action_first_rows(
+        self, plan: ActionFirstPage, today: date, last_day: date | None = None
+    ) -> ReferralQuerySet:
+        """The page's rows, newest first (ActionFirstPage.page puts those with work first): one query.
+
+        Its rows with work by id (a page of them alone by the ids themselves,
+        which is cheaper to plan), the rest (if the page reaches them) by a
+        newest-first subquery on the index.
+        """
+        ids: Any = plan.leading
+        if plan.rest:
             # The outer query applies this list's filters to every row: the ids
             # with work need none of their own.
-            ids = Referral.objects.filter(pk__in=leading).order_by().values("pk")
-            skip = max(start - len(first), 0)
-            rest = self.exclude(pk__in=worklist.order) if worklist.order else self
-            newest: Any = rest.order_by("-created_at", "-pk").values("pk")[
-                skip : skip + wanted - len(leading)
-            ]
+            ids = Referral.objects.filter(pk__in=plan.leading).order_by().values("pk")
+            rest = self.exclude(pk__in=plan.excluded) if plan.excluded else self
+            newest: Any = rest.order_by("-created_at", "-pk").values("pk")[plan.skip : plan.skip + plan.rest]
             if not connections[self.db].features.supports_slicing_ordering_in_compound:
                 # SQLite (development) refuses a LIMIT in a half of a union, not in a subquery.
                 newest = Referral.objects.filter(pk__in=newest).order_by().values("pk")
             # A union, not an OR: both halves stay index scans, joined on the primary key.
-            ids = ids.union(newest, all=True) if leading else newest
-        position = {pk: index for index, pk in enumerate(leading)}
-        rows = sorted(
-            self.with_expiring_consent(today).filter(pk__in=ids).order_by("-created_at", "-pk"),
-            # Sorting is stable: the rest keep their newest-first order after the rows with work.
-            key=lambda row: position.get(row.pk, len(leading)),
-        )
-        return PageWithoutCount(rows[:size], page, has_next=len(rows) > size)
+            ids = ids.union(newest, all=True) if plan.leading else newest
+        return self.with_expiring_consent(today, last_day).filter(pk__in=ids).order_by("-created_at", "-pk")
 
     def search(self, query: str) -> ReferralQuerySet:
         """By case number, personal identity number or name, whichever the query is.
@@ -534,12 +525,20 @@ class ConsentEnding:
     referrals: models.QuerySet[Any]
 
 
+def consent_warning_end(today: date) -> date:
+    """The last day of the consent warning window that starts today."""
+    return today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+
+
+def _consent_ending(today: date, last_day: date | None) -> ConsentEnding:
+    return _consent_ending_between(today, last_day or consent_warning_end(today))
+
+
 @functools.lru_cache(maxsize=4)
-def _consent_ending(today: date, warning_days: int) -> ConsentEnding:
+def _consent_ending_between(today: date, last_day: date) -> ConsentEnding:
     """Built once a day, not on every list: Django copies an expression or a subquery where it
     is used, so one built before serves every request of the day (none is ever evaluated itself).
     """
-    last_day = today + timedelta(days=warning_days)
     ending = Consent.objects.in_force(today).filter(valid_until__lte=last_day)
     first_end = (
         ending.filter(referral=models.OuterRef("pk")).order_by("valid_until").values("valid_until")[:1]
@@ -560,6 +559,58 @@ class Worklist:
 
     order: list[int]
     counts: dict[str, int]
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple[int, str, date | None]]) -> Worklist:
+        """From ReferralQuerySet.worklist_rows: (pk, status, consent_expires_on), newest first."""
+        counts = dict.fromkeys(TODO_KINDS, 0)
+        ranked = []
+        for pk, status, expires_on in rows:
+            kinds = _kinds_of(status, expires_on)
+            for kind in kinds:
+                counts[kind] += 1
+            if kinds:
+                ranked.append((TODO_KINDS.index(kinds[0]), pk))
+        # sorted() keeps newest first within a kind.
+        order = [pk for _, pk in sorted(ranked, key=lambda item: item[0])]
+        return cls(order=order, counts=counts)
+
+
+@dataclass(frozen=True)
+class ActionFirstPage:
+    """Which rows a page of an action-first list holds: those with work by id, then the newest others.
+
+    `leading`: the page's rows with work, in the worklist's order (one more
+    than the page size, to know whether a next page exists); `rest`: how many
+    of the newest other rows fill it, after skipping `skip` of them; `excluded`:
+    the ids with work, which the newest others leave out.
+    """
+
+    number: int
+    size: int
+    leading: list[int]
+    excluded: list[int]
+    skip: int
+    rest: int
+
+    @classmethod
+    def plan(cls, first: list[int], excluded: list[int], *, number: Any, size: int) -> ActionFirstPage:
+        """Page `number` of the list whose rows with work are `first` (the worklist's `excluded`, or those
+        of them a narrowed list holds)."""
+        page = page_number(number)
+        start = (page - 1) * size
+        wanted = size + 1
+        leading = first[start : start + wanted]
+        rest = wanted - len(leading)
+        skip = max(start - len(first), 0) if rest else 0
+        return cls(page, size, leading, excluded if rest else [], skip, rest)
+
+    def page(self, rows: Any) -> PageWithoutCount:
+        """The page from its rows newest first: those with work first, in the worklist's order."""
+        position = {pk: index for index, pk in enumerate(self.leading)}
+        # Sorting is stable: the rest keep their newest-first order after the rows with work.
+        ordered = sorted(rows, key=lambda row: position.get(row.pk, len(self.leading)))
+        return PageWithoutCount(ordered[: self.size], self.number, has_next=len(ordered) > self.size)
 
 
 # Each kind of work, most urgent first, with the states that call for it (none for consent).
@@ -729,7 +780,7 @@ class Referral(models.Model):
         The window is CONSENT_EXPIRY_WARNING_DAYS from the given day: such a
         consent may be renewed before it ends (see Consent.register_many).
         """
-        last_day = on + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+        last_day = consent_warning_end(on)
         ends: dict[str, date] = {}
         for consent in self.consents_in_force(on):
             ends[consent.party] = max(ends.get(consent.party, consent.valid_until), consent.valid_until)
@@ -1254,7 +1305,7 @@ class Consent(models.Model):
                 raise DomainError(gettext("Consent can no longer be registered for this referral."))
             # A party's consent in force (or still to come) may only be renewed
             # when it ends within the warning window, and only by one that lasts longer.
-            last_day = today + timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+            last_day = consent_warning_end(today)
             ends: dict[str, date] = {}
             for party, valid_until in locked.consents.filter(
                 party__in=seen, withdrawn_on__isnull=True, valid_until__gte=today
