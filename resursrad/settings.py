@@ -65,6 +65,9 @@ ERASURE_AFTER_CLOSED_DAYS = env_int("ERASURE_AFTER_CLOSED_DAYS", 365)
 INBOX_LONG_WAIT_DAYS = env_int("INBOX_LONG_WAIT_DAYS", 14, minimum=1)
 # "Mina ärenden" warns the case worker of consent that expires within this many days.
 CONSENT_EXPIRY_WARNING_DAYS = env_int("CONSENT_EXPIRY_WARNING_DAYS", 30, minimum=1)
+# Each query run from a compiled shape (resursrad.compiled) is also built by the ORM and compared:
+# for the test suite (tests/conftest.py), never in production, where it would undo the saving.
+COMPILED_QUERIES_CHECK = False
 # The person responsible for a step of a meeting's plan is reminded this many days before it is due.
 PLAN_ITEM_REMINDER_DAYS = env_int("PLAN_ITEM_REMINDER_DAYS", 7, minimum=1)
 # The council's coordinators are reminded this many days before a case's follow-up date.

@@ -100,6 +100,16 @@ def cast(case_worker, other_case_worker, coordinator, council_member, steering_m
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _compiled_queries_checked():  # type: ignore[no-untyped-def]
+    """Every query run from a compiled shape (resursrad.compiled) is built by the ORM as well,
+    and a test fails unless the two send the same SQL with the same parameters."""
+    from django.test import override_settings
+
+    with override_settings(COMPILED_QUERIES_CHECK=True):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _fast_hasher_and_plain_static_files():  # type: ignore[no-untyped-def]
     """MD5 instead of Argon2 (fast tests) and static files without a collected manifest.
 
