@@ -19,7 +19,7 @@ from django.utils.translation import ngettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cases import permissions, workflow
+from cases import compiled_lists, permissions, workflow
 from cases.access import access_history, get_referral_for_user, log_shown, logging_shown
 from cases.forms import (
     CommentForm,
@@ -86,7 +86,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect(_list_url(filters.query_string()))
     visible = Referral.objects.visible_to(user)
     has_todo_list = permissions.has_todo_list(user)
-    worklist = visible.worklist(user, today) if has_todo_list else None
+    worklist = compiled_lists.worklist(user, today) if has_todo_list else None
     chosen = filters.chosen()
     show_organisation = not permissions.lists_only_own_organisation(user)
     referrals = (
@@ -100,11 +100,20 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         if has_todo_list:
             referrals = referrals.by_action_needed(user, today)
         page = Paginator(referrals, PAGE_SIZE).get_page(request.POST.get("page"))
-    elif worklist is not None:
+    elif worklist is not None and any(chosen.values()):
         # What needs action first, then the rest newest first, each from an index.
-        narrowed = any(chosen.values())
         page = referrals.page_action_first(
-            worklist, today=today, number=request.GET.get("page"), size=PAGE_SIZE, narrowed=narrowed
+            worklist, today=today, number=request.GET.get("page"), size=PAGE_SIZE, narrowed=True
+        )
+    elif worklist is not None:
+        # The same, unfiltered: the page every visit starts on, from its compiled shape.
+        page = compiled_lists.page_action_first(
+            user,
+            worklist,
+            today=today,
+            number=request.GET.get("page"),
+            size=PAGE_SIZE,
+            organisation=show_organisation,
         )
     else:
         page = page_without_count(referrals.order_by("-created_at"), request.GET.get("page"), PAGE_SIZE)
