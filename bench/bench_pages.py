@@ -748,6 +748,10 @@ class Page:
     url: str
     data: dict[str, str] | None = None
     ours: bool = True  # False for the references: /healthz and the admin changelist
+    # Held to the targets below. The statistics page and the Finsam export are
+    # measured and reported only: issue 11 asked for their ratios, and they read
+    # every referral of their period (see the README's benchmark section).
+    held: bool = True
 
 
 # The statistics over the three years the seeded referrals span, to today.
@@ -795,8 +799,15 @@ def pages_for(seeded: Seeded) -> list[Page]:
             "coordinator",
             "get",
             reverse("followup:statistics") + STATS_QUERY,
+            held=False,
         ),
-        Page("Uppföljning Finsam CSV", "coordinator", "get", reverse("followup:finsam_export") + STATS_QUERY),
+        Page(
+            "Uppföljning Finsam CSV",
+            "coordinator",
+            "get",
+            reverse("followup:finsam_export") + STATS_QUERY,
+            held=False,
+        ),
         Page(
             "Access log: e-mail, period",
             "administrator",
@@ -1097,7 +1108,13 @@ def report(
             f"{list_vs_admin[(label, LARGE)]:.2f} (100x)"
         )
 
-    ours = [page for page in pages if page.ours]
+    ours = [page for page in pages if page.ours and page.held]
+    reported = [page.label for page in pages if page.ours and not page.held]
+    if reported:
+        print(
+            f"Reported, not held to the targets below: {', '.join(reported)} "
+            "(their ratios are above; they read every referral of their period)."
+        )
     worst_growth = max(ours, key=lambda p: median[(p.label, LARGE)] / median[(p.label, SMALL)])
     heaviest = max(
         ((p, size) for p in ours for size in (SMALL, LARGE)),
