@@ -8,7 +8,8 @@ they are built by the same QuerySet methods as always (visible_to,
 worklist_rows, with_list_data, action_first_rows), once per shape and
 process, and run with each request's values (resursrad.compiled).
 
-The shape is the user's roles and whether they have an organisation, whether
+The shape is the user's roles (a user without an organisation, who sees no
+list, goes through the ORM), whether
 the organisation column is shown, the page's plan (how many rows with work,
 how many others, how many skipped) and whether the database takes a LIMIT in
 a union; the values are the user's and the organisation's ids, today, the
@@ -32,32 +33,46 @@ from resursrad.pagination import PageWithoutCount
 
 @dataclass(frozen=True)
 class _Viewer:
-    """What visible_to and the to-do conditions read of a user: roles (the shape) and ids (values)."""
+    """What visible_to and the to-do conditions read of a user: roles (the shape) and ids (values).
 
-    pk: int
-    organisation_id: int | None
+    No id for the page's query, which does not use it (a value must reach the SQL).
+    """
+
+    pk: int | None
+    organisation_id: int
     is_case_worker: bool
     is_coordinator: bool
     is_authenticated: bool = True
     is_active: bool = True
 
 
-def _roles(user: Any) -> tuple[bool, bool, bool]:
-    return (bool(user.is_case_worker), bool(user.is_coordinator), bool(user.organisation_id))
+# The shapes' values in one alias (the application has one database).
+USING = "default"
 
 
-def _values(user: Any, today: date, **more: Value) -> dict[str, Value]:
-    values: dict[str, Value] = {"user": user.pk, "today": today, "last_day": consent_warning_end(today)}
-    if user.organisation_id:
-        values["organisation"] = user.organisation_id
-    return {**values, **more}
+def _compiled(user: Any) -> bool:
+    """A user whose list runs from compiled shapes: one who may see a list, with an organisation."""
+    return bool(user.is_authenticated and user.is_active and user.organisation_id)
 
 
-def _visible(roles: tuple[bool, bool, bool], values: Mapping[str, Any]) -> tuple[_Viewer, ReferralQuerySet]:
-    case_worker, coordinator, has_organisation = roles
+def _roles(user: Any) -> tuple[bool, bool]:
+    return (bool(user.is_case_worker), bool(user.is_coordinator))
+
+
+def _values(of: Any, today: date, **more: Value) -> dict[str, Value]:
+    return {
+        "organisation": of.organisation_id,
+        "today": today,
+        "last_day": consent_warning_end(today),
+        **more,
+    }
+
+
+def _visible(roles: tuple[bool, bool], values: Mapping[str, Any]) -> tuple[_Viewer, ReferralQuerySet]:
+    case_worker, coordinator = roles
     viewer = _Viewer(
-        pk=values["user"],
-        organisation_id=values["organisation"] if has_organisation else None,
+        pk=values.get("user"),
+        organisation_id=values["organisation"],
         is_case_worker=case_worker,
         is_coordinator=coordinator,
     )
@@ -65,14 +80,12 @@ def _visible(roles: tuple[bool, bool, bool], values: Mapping[str, Any]) -> tuple
 
 
 def _build_worklist(key: Hashable, values: Mapping[str, Any]) -> QuerySet[Referral, Any]:
-    viewer, visible = _visible(cast(tuple[bool, bool, bool], key), values)
+    viewer, visible = _visible(cast(tuple[bool, bool], key), values)
     return visible.worklist_rows(viewer, values["today"], values["last_day"])
 
 
 def _build_page(key: Hashable, values: Mapping[str, Any]) -> ReferralQuerySet:
-    roles, organisation, size, skip, rest, _ = cast(
-        tuple[tuple[bool, bool, bool], bool, int, int, int, bool], key
-    )
+    roles, organisation, size, skip, rest, _ = cast(tuple[tuple[bool, bool], bool, int, int, int, bool], key)
     _, visible = _visible(roles, values)
     plan = ActionFirstPage(1, size, values["leading"], values["excluded"], skip, rest)
     return visible.with_list_data(organisation=organisation).action_first_rows(
@@ -84,16 +97,12 @@ _WORKLISTS = QueryShapes(_build_worklist)
 _PAGES = QueryShapes(_build_page)
 
 
-def _active(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active)
-
-
 def worklist(user: Any, today: date) -> Worklist:
     """Referral.objects.visible_to(user).worklist(user, today), from its compiled shape."""
-    if not _active(user):
+    if not _compiled(user):
         return Referral.objects.visible_to(user).worklist(user, today)
-    values = _values(user, today)
-    return Worklist.of(_WORKLISTS.get(_roles(user), values).rows(values))
+    values = _values(user, today, user=user.pk)
+    return Worklist.of(_WORKLISTS.get(_roles(user), values, USING).rows(values))
 
 
 def page_action_first(
@@ -102,11 +111,11 @@ def page_action_first(
     """The unfiltered list's page: Referral.objects.visible_to(user).with_list_data(organisation=...)
     .page_action_first(worklist, ..., narrowed=False), from its compiled shape."""
     plan = ActionFirstPage.plan(worklist.order, worklist.order, number=number, size=size)
-    if not _active(user):
+    if not _compiled(user):
         visible = Referral.objects.visible_to(user).with_list_data(organisation=organisation)
         return plan.page(visible.action_first_rows(plan, today))
     values = _values(user, today, leading=plan.leading, excluded=plan.excluded)
     # Whether the database takes a LIMIT in a half of a union changes the SQL (action_first_rows).
-    union_limit = connections["default"].features.supports_slicing_ordering_in_compound
+    union_limit = connections[USING].features.supports_slicing_ordering_in_compound
     key = (_roles(user), organisation, plan.size, plan.skip, plan.rest, union_limit)
-    return plan.page(_PAGES.get(key, values).objects(values))
+    return plan.page(_PAGES.get(key, values, USING).objects(values))

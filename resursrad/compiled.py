@@ -13,9 +13,10 @@ written again by hand.
 The shape is everything that changes the SQL itself: the caller's key (the
 user's roles, which columns a page shows, a LIMIT) and the length of every
 list value (each id of an IN list is one parameter). A value must reach the
-SQL as a parameter of its own: a stand-in found written into the SQL text, or
-a parameter worked out from one (a day after a stand-in day), refuses the
-shape (ValueError); such a value is passed as a value of its own. With
+SQL as a parameter of its own: a stand-in found written into the SQL text or
+in no parameter, or a parameter worked out from one (a day after a stand-in
+day), refuses the shape (ValueError); such a value is passed as a value of its
+own, and a value the query does not use is not passed. With
 ``settings.COMPILED_QUERIES_CHECK`` (on in the test suite) every run also
 builds the query with the request's real values and fails loudly unless the
 ORM would have sent the same SQL with the same parameters.
@@ -42,9 +43,12 @@ Value = int | date | list[int]
 # Stand-ins lie far outside what the application stores: negative ids and days
 # in the eleventh century. A parameter in these ranges that is no stand-in was
 # worked out from one.
-_FIRST_STAND_IN_ID = -(10**15)
-_STAND_IN_IDS = range(_FIRST_STAND_IN_ID, _FIRST_STAND_IN_ID + 10**6)
-_STAND_IN_YEARS = range(1000, 1100)
+# They start in the middle of their ranges, so that a value worked out either
+# way (a day before a stand-in day, as well as after) stays in them.
+_STAND_IN_ID_RANGE = range(-(10**15), -(10**15) + 10**6)
+_STAND_IN_YEAR_RANGE = range(1000, 1100)
+_STAND_IN_IDS = range(-(10**15) + 500_000, -(10**15) + 10**6)
+_STAND_IN_YEARS = range(1050, 1100)
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,9 @@ class Compiled:
         with connections[self.using].cursor() as cursor:
             cursor.execute(self.sql, self.params_for(values))
             rows = cursor.fetchall()
+        if self.compiler.has_extra_select:
+            # Columns only for ordering, which Django's execute_sql leaves out too.
+            rows = [row[: self.compiler.col_count] for row in rows]
         # The ORM's own converters (a day stored as text on SQLite, for one).
         return list(self.compiler.results_iter(results=[rows]))
 
@@ -151,11 +158,11 @@ def _worked_out_from_a_stand_in(param: Any) -> bool:
     if isinstance(param, bool):
         return False
     if isinstance(param, int):
-        return param in _STAND_IN_IDS
+        return param in _STAND_IN_ID_RANGE
     if isinstance(param, date):
-        return param.year in _STAND_IN_YEARS
+        return param.year in _STAND_IN_YEAR_RANGE
     if isinstance(param, str) and len(param) >= 10 and param[4] == "-" and param[:4].isdigit():
-        return int(param[:4]) in _STAND_IN_YEARS
+        return int(param[:4]) in _STAND_IN_YEAR_RANGE
     return False
 
 
@@ -175,7 +182,7 @@ def compile_shape(queryset: QuerySet[Any], stand_ins: Mapping[str, Value]) -> Co
             if isinstance(stand_in, date):
                 # A backend that sends days as text (SQLite).
                 where[(str, text)] = (name, item, True)
-    slots = []
+    slots: list[_Slot] = []
     for index, param in enumerate(params):
         try:
             found = where.get((type(param), param))
@@ -185,6 +192,12 @@ def compile_shape(queryset: QuerySet[Any], stand_ins: Mapping[str, Value]) -> Co
             slots.append(_Slot(index, *found))
         elif _worked_out_from_a_stand_in(param):
             raise ValueError(f"parameter {index} ({param!r}) was worked out from a stand-in")
+    # A value that reaches no parameter would be ignored: dropped by Django (a
+    # condition it finds can match nothing), or sent in some other form.
+    placed = {(slot.name, slot.item) for slot in slots}
+    missing = sorted({name for name, item, _ in where.values() if (name, item) not in placed})
+    if missing:
+        raise ValueError(f"{', '.join(missing)}: reaches no parameter of the SQL")
     return Compiled(sql, tuple(params), tuple(slots), compiler, using)
 
 

@@ -113,7 +113,7 @@ def test_a_case_worker_who_also_coordinates_gets_the_orms_rows(cases, org_a, coo
         )
 
 
-def test_an_inactive_user_sees_nothing(cases, case_worker):
+def test_an_inactive_user_sees_nothing(cases, case_worker):  # through the ORM, as without an organisation
     case_worker.is_active = False
     assert lists.worklist(case_worker, TODAY).order == []
     assert compiled_page(case_worker, 1).object_list == []

@@ -186,3 +186,19 @@ def test_rows_and_objects_each_refuse_the_other_kind_of_query(case_worker):
         model_query.get("users", values).rows(values)
     with pytest.raises(ValueError, match="objects"):
         QueryShapes(users_of).get("users", {**values, "also": []}).objects({**values, "also": []})
+
+
+def test_a_day_worked_out_backwards_from_a_value_refuses_the_shape(case_worker):
+    def day_before(key, values):
+        return Referral.objects.filter(erasure_due_on__gte=values["today"] - timedelta(days=1))
+
+    with pytest.raises(ValueError, match="worked out from a stand-in"):
+        QueryShapes(day_before).get("day before", {"today": TODAY})
+
+
+def test_a_value_that_reaches_no_parameter_refuses_the_shape(case_worker):
+    def unused(key, values):
+        return User.objects.filter(organisation_id=values["organisation"])
+
+    with pytest.raises(ValueError, match="user: reaches no parameter"):
+        QueryShapes(unused).get("unused", {"organisation": case_worker.organisation_id, "user": 3})
