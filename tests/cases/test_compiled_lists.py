@@ -12,7 +12,8 @@ from django.utils import timezone
 from cases import compiled_lists as lists
 from cases.models import Referral
 from tests.cases.test_concurrency import run_together
-from tests.factories import CaseWorkerFactory, give_consent, make_referral, submitted_referral
+from tests.cases.test_worklist import with_expiring_consent
+from tests.factories import CaseWorkerFactory, make_referral, submitted_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -28,30 +29,14 @@ def cases(case_worker, colleague, other_case_worker, coordinator):
     question = submitted_referral(case_worker)
     question.request_info(by=coordinator, question="Finns ett läkarintyg?")
     make_referral(case_worker)
-    expiring = make_referral(case_worker)
-    give_consent(
-        expiring,
-        case_worker,
-        case_worker.organisation.party,
-        given_on=TODAY - timedelta(days=100),
-        valid_until=TODAY + timedelta(days=5),
-    )
-    expiring.submit(by=case_worker)
+    with_expiring_consent(case_worker, 5)
     submitted_referral(case_worker).accept(by=coordinator)
     for _ in range(4):
         submitted_referral(colleague)
         submitted_referral(other_case_worker)
     make_referral(other_case_worker)
     # A colleague's case whose consent ends soon: shown as such, though not the case worker's work.
-    theirs = make_referral(colleague)
-    give_consent(
-        theirs,
-        colleague,
-        colleague.organisation.party,
-        given_on=TODAY - timedelta(days=100),
-        valid_until=TODAY + timedelta(days=9),
-    )
-    theirs.submit(by=colleague)
+    with_expiring_consent(colleague, 9)
 
 
 def orm_page(user, number, organisation=False):
