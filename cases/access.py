@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from django.db.models import QuerySet
 from django.http import Http404
 
+from cases import compiled_case
 from cases.models import Referral
 from resursrad import personnummer
 from resursrad.models import AccessAction, AccessLog
@@ -27,12 +28,7 @@ def get_referral_for_user(request: AuthenticatedHttpRequest, pk: int, *, action:
     if not 0 < pk <= MAX_ID:
         record_refusal(request, pk)
         raise Http404
-    referral = (
-        Referral.objects.visible_to(request.user)
-        .select_related("participant", "organisation", "handler")
-        .filter(pk=pk)
-        .first()
-    )
+    referral = compiled_case.visible_referral(request.user, pk)
     if referral is None:
         record_refusal(request, pk)
         raise Http404

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django.utils.translation import ngettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cases import compiled_lists, permissions, workflow
+from cases import compiled_case, compiled_lists, permissions, workflow
 from cases.access import access_history, get_referral_for_user, log_shown, logging_shown
 from cases.forms import (
     CommentForm,
@@ -40,7 +40,6 @@ from cases.models import (
     EditConflict,
     Participant,
     Referral,
-    ReferralEvent,
     Status,
     Todo,
 )
@@ -248,11 +247,7 @@ def _render_detail(
         # The coordinator reads cases from the inbox, as the breadcrumb says.
         request.nav_section = reverse("cases:inbox")
     # The referral as loaded (and logged) gets its consents and history (with who did what) in two more queries.
-    prefetch_related_objects(
-        [referral],
-        "consents",
-        Prefetch("events", queryset=ReferralEvent.objects.select_related("by")),
-    )
+    compiled_case.load_history(referral)
     today = timezone.localdate()
     user = request.user
     steps = _step_forms(user, referral, bound)
@@ -287,16 +282,15 @@ def _render_detail(
         context["decision_form"] = decision_form or DecisionForm(decisions=decisions)
         context.update(_errors(context["decision_form"]))
     if is_coordinator(user):
-        context["next_waiting"] = Referral.objects.visible_to(user).next_waiting(after=referral)
+        context["next_waiting"] = compiled_case.next_waiting(user, referral)
     context["meeting_slots"] = _meeting_slots(referral)
     return render(request, template, context, status=400 if bound or decision_form else 200)
 
 
 def _meeting_slots(referral: Referral) -> list[dict[str, Any]]:
     """The case's times on agendas (the meetings app's slots), with when each starts, newest first."""
-    items = referral.agenda_items.shown().select_related("meeting", "record").order_by("-meeting__date")  # type: ignore[attr-defined]
     slots = []
-    for item in items:
+    for item in compiled_case.agenda_items(referral):
         starts, ends = item.times()
         record = getattr(item, "record", None)
         slots.append(
