@@ -14,6 +14,7 @@ from datetime import date, time
 from django.http import Http404
 
 from cases.access import MAX_ID, log_shown, record_refusal
+from meetings import compiled_agenda
 from meetings.models import AGENDA_SENT_STATES, AgendaItem, ItemStatus, Meeting, Record
 from meetings.permissions import can_print_summary, coordinates
 from resursrad.models import AccessAction, AccessLog, User
@@ -220,7 +221,7 @@ def get_meeting_for_user(
     """The meeting if the user may see it (and ``allowed`` holds); else 404."""
     meeting = None
     if 0 < pk <= MAX_ID:
-        meeting = Meeting.objects.visible_to(request.user).select_related("council").filter(pk=pk).first()
+        meeting = compiled_agenda.visible_meeting(request.user, pk)
     if meeting is None or (allowed is not None and not allowed(request.user, meeting)):
         raise Http404
     return meeting

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -1058,19 +1059,28 @@ class Representative(models.Model):
         return str(Party(self.member.party).label)
 
     @classmethod
-    def names_by_item(cls, items: list[AgendaItem]) -> dict[int, list[tuple[str, str]]]:
-        """Each slot's invited representatives as (name, party label), in the agenda's order (by party).
-
-        One query of four columns for the whole agenda: a prefetch would make
-        three objects per representative for two words each.
-        """
-        names: dict[int, list[tuple[str, str]]] = {item.pk: [] for item in items}
-        labels = {party.value: str(party.label) for party in Party}
-        rows = (
-            cls.objects.filter(item__in=[item.pk for item in items])
+    def name_rows(cls, item_ids: list[int]) -> QuerySet[Representative, tuple[int, str, str, str]]:
+        """(slot id, party, first name, last name) of the slots' representatives, by party."""
+        return (
+            cls.objects.filter(item__in=item_ids)
             .order_by("member__party", "pk")
             .values_list("item_id", "member__party", "member__user__first_name", "member__user__last_name")
         )
+
+    @classmethod
+    def names_by_item(
+        cls, items: list[AgendaItem], rows: Iterable[tuple[int, str, str, str]] | None = None
+    ) -> dict[int, list[tuple[str, str]]]:
+        """Each slot's invited representatives as (name, party label), in the agenda's order (by party).
+
+        One query of four columns for the whole agenda: a prefetch would make
+        three objects per representative for two words each. ``rows`` are
+        name_rows' for these slots, where the caller has them already.
+        """
+        names: dict[int, list[tuple[str, str]]] = {item.pk: [] for item in items}
+        labels = {party.value: str(party.label) for party in Party}
+        if rows is None:
+            rows = cls.name_rows([item.pk for item in items])
         for item_id, party, first_name, last_name in rows:
             names[item_id].append((f"{first_name} {last_name}".strip(), labels[party]))
         return names

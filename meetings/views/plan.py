@@ -18,6 +18,7 @@ from cases import workflow
 from cases.access import get_referral_for_user, log_shown
 from cases.models import Referral
 from cases.workflow import DomainError
+from meetings import compiled_agenda
 from meetings.access import get_agenda_item_for_user, get_meeting_for_user
 from meetings.forms.plan import (
     CancelMeetingForm,
@@ -29,7 +30,7 @@ from meetings.forms.plan import (
     SlotForm,
     meeting_options,
 )
-from meetings.models import AgendaItem, Council, Meeting, MeetingStatus, Representative
+from meetings.models import AgendaItem, Council, Meeting, MeetingStatus
 from meetings.models.meetings import AgendaDoesNotFit, MeetingEditConflict
 from meetings.permissions import can_plan, can_plan_meeting, role_or_404
 from resursrad.models import AccessAction, User
@@ -300,12 +301,16 @@ def _render_agenda(
     bound: MoveToForm | None = None,
     bound_pk: int | None = None,
 ) -> HttpResponse:
-    items = list(meeting.items.planned().for_agenda())
-    representatives = Representative.names_by_item(items)
+    items = compiled_agenda.planned_items(meeting)
+    representatives = compiled_agenda.representative_names(items)
     # The slots name cases and what each individual needs (interpreter, participation): a read of each.
     log_shown(request, [item.referral for item in items], AccessAction.VIEW)
     others = (
-        _coming_meetings(request.user, council=meeting.council, exclude=meeting) if meeting.is_open else []
+        compiled_agenda.other_coming_meetings(
+            request.user, meeting, today=timezone.localdate(), limit=MEETINGS_SHOWN
+        )
+        if meeting.is_open
+        else []
     )
     move_options = meeting_options(others)
     slots = [
