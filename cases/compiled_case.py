@@ -22,7 +22,7 @@ from typing import Any, cast
 from django.db.models import Model, QuerySet
 
 from cases.models import Consent, Referral, ReferralEvent, ReferralQuerySet
-from resursrad.compiled import QueryShapes, Value
+from resursrad.compiled import QueryShapes, Value, first_of
 
 # The shapes' values in one alias (the application has one database).
 USING = "default"
@@ -67,19 +67,14 @@ def _visible(key: Hashable, values: Mapping[str, Any]) -> ReferralQuerySet:
     return Referral.objects.visible_to(viewer)
 
 
-def _first(queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
-    """What QuerySet.first() sends: its own order, or the primary key's, and one row."""
-    return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
-
-
 def _build_referral(key: Hashable, values: Mapping[str, Any]) -> QuerySet[Any, Any]:
     visible = _visible(key, values).select_related("participant", "organisation", "handler")
-    return _first(visible.filter(pk=values["pk"]))
+    return first_of(visible.filter(pk=values["pk"]))
 
 
 def _build_next_waiting(key: Hashable, values: Mapping[str, Any]) -> QuerySet[Any, Any]:
     waiting = _visible(key, values).waiting_for_coordinator().exclude(pk=values["pk"])
-    return _first(waiting.only("pk", "case_number"))
+    return first_of(waiting.only("pk", "case_number"))
 
 
 def _build_consents(key: Hashable, values: Mapping[str, Any]) -> QuerySet[Any, Any]:

@@ -23,7 +23,7 @@ from typing import Any, cast
 from django.db.models import QuerySet
 
 from meetings.models import AgendaItem, Meeting, Representative
-from resursrad.compiled import QueryShapes, Value
+from resursrad.compiled import QueryShapes, Value, first_of
 from resursrad.models import User
 
 # The shapes' values in one alias (the application has one database).
@@ -39,15 +39,10 @@ def _stand_in_user(user_id: int, *, coordinator: bool, member: bool = False) -> 
     return User(pk=user_id, is_active=True, is_coordinator=coordinator, is_council_member=member)
 
 
-def _first(queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
-    """What QuerySet.first() sends: its own order, or the primary key's, and one row."""
-    return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
-
-
 def _build_meeting(key: Hashable, values: Mapping[str, Any]) -> QuerySet[Any, Any]:
     coordinator, member = cast(tuple[bool, bool], key)
     user = _stand_in_user(values["user"], coordinator=coordinator, member=member)
-    return _first(Meeting.objects.visible_to(user).select_related("council").filter(pk=values["pk"]))
+    return first_of(Meeting.objects.visible_to(user).select_related("council").filter(pk=values["pk"]))
 
 
 def _build_items(key: Hashable, values: Mapping[str, Any]) -> QuerySet[Any, Any]:

@@ -128,6 +128,11 @@ class Compiled:
         return objects
 
 
+def first_of(queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
+    """The query QuerySet.first() sends, as a queryset to compile: its own order, or the primary key's, and one row."""
+    return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+
+
 def _stand_ins(values: Mapping[str, Value]) -> dict[str, Value]:
     """A stand-in of the same kind for every value, each different from every other."""
     stand_ins: dict[str, Value] = {}

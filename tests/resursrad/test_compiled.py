@@ -9,7 +9,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cases.models import Referral
-from resursrad.compiled import QueryShapes, compile_shape
+from resursrad.compiled import QueryShapes, compile_shape, first_of
 from resursrad.models import User
 from tests.factories import make_referral, submitted_referral
 
@@ -202,3 +202,14 @@ def test_a_value_that_reaches_no_parameter_refuses_the_shape(case_worker):
 
     with pytest.raises(ValueError, match="user: reaches no parameter"):
         QueryShapes(unused).get("unused", {"organisation": case_worker.organisation_id, "user": 3})
+
+
+def test_first_of_sends_what_first_sends(case_worker, colleague, other_case_worker):
+    make_referral(case_worker)
+    newest = make_referral(colleague)
+    ordered = Referral.objects.all()  # newest first (Meta.ordering)
+    unordered = User.objects.order_by()
+    for queryset in (ordered, unordered, User.objects.none().union(User.objects.all())):
+        assert list(first_of(queryset)) == [queryset.first()]
+    assert list(first_of(ordered)) == [newest]
+    assert list(first_of(unordered)) == [User.objects.order_by("pk").first()]
