@@ -123,13 +123,14 @@ def next_waiting(user: Any, after: Referral) -> Referral | None:
     return cast(Referral, found[0]) if found else None
 
 
-def _seed(referral: Referral, name: str, rows: Sequence[Model]) -> None:
-    """Give referral.<name>.all() these rows, as prefetch_related does: its filtered queryset, its
-    cache, and each row's link back to the referral."""
+def _seed(referral: Referral, name: str, rows: Sequence[Model], base: QuerySet[Any, Any]) -> None:
+    """Give referral.<name>.all() these rows, as prefetch_related does with a Prefetch of ``base``:
+    its filtered queryset (a later .filter() on it keeps base's joins), its cache, and each row's
+    link back to the referral."""
     manager = getattr(referral, name)
     for row in rows:
         setattr(row, manager.field.name, referral)
-    queryset = manager.get_queryset()
+    queryset = manager._apply_rel_filters(base)
     queryset._result_cache = list(rows)
     queryset._prefetch_done = True
     cache = referral.__dict__.setdefault("_prefetched_objects_cache", {})
@@ -141,8 +142,9 @@ def load_history(referral: Referral) -> None:
     "consents" and "events" with "by", from compiled shapes. The referral was loaded for a user
     who may see it."""
     values: dict[str, Value] = {"pk": referral.pk}
-    _seed(referral, "consents", _CONSENTS.get((), values, USING).objects(values))
-    _seed(referral, "events", _EVENTS.get((), values, USING).objects(values))
+    _seed(referral, "consents", _CONSENTS.get((), values, USING).objects(values), Consent.objects.all())
+    events = _EVENTS.get((), values, USING).objects(values)
+    _seed(referral, "events", events, ReferralEvent.objects.select_related("by"))
 
 
 def agenda_items(referral: Referral) -> list[Any]:

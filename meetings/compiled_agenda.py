@@ -69,8 +69,10 @@ _COMING = QueryShapes(_build_coming)
 
 def visible_meeting(user: Any, pk: int) -> Meeting | None:
     """Meeting.objects.visible_to(user).select_related("council").filter(pk=pk).first(), from its shape."""
+    if not _active(user):
+        return None  # Meeting.objects.visible_to: nothing for a signed-out or inactive user
     roles = (bool(user.is_coordinator), bool(user.is_council_member))
-    if not (_active(user) and any(roles)):
+    if not any(roles):
         return Meeting.objects.visible_to(user).select_related("council").filter(pk=pk).first()
     values: dict[str, Value] = {"user": user.pk, "pk": pk}
     found = _MEETINGS.get(roles, values, USING).objects(values)

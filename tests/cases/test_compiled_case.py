@@ -120,8 +120,14 @@ def test_history_and_consents_are_prefetch_related_objects(cases, case_worker):
     assert consents == [(c.pk, c.party, c.valid_until, True) for c in theirs.consents.all()]
     assert events == [(e.pk, e.kind, e.to_status, e.by.email if e.by else None) for e in theirs.events.all()]
     assert exchange["answer"].comment == theirs.latest_exchange["answer"].comment
-    # A filter on the loaded relation is still the referral's own rows, never every referral's.
+    # A filter on the loaded relation is still the referral's own rows, never every referral's,
+    # with who did what in the same query, as with the Prefetch.
     assert set(ours.events.filter(kind="transition").values_list("referral_id", flat=True)) == {ours.pk}
+    with CaptureQueriesContext(connection) as queries:
+        filtered = [e.by and e.by.email for e in ours.events.filter(kind="transition")]
+    assert len(queries) == 1 and filtered == [
+        e.by and e.by.email for e in theirs.events.filter(kind="transition")
+    ]
 
 
 def test_agenda_items_are_the_related_managers(cases):

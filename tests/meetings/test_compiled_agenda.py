@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -54,6 +55,7 @@ def test_each_user_loads_the_meetings_the_orm_gives_them(
     assert compiled_agenda.visible_meeting(case_worker, planned["meeting"].pk) is None
     coordinator.is_active = False
     assert compiled_agenda.visible_meeting(coordinator, planned["meeting"].pk) is None
+    assert compiled_agenda.visible_meeting(AnonymousUser(), planned["meeting"].pk) is None
 
 
 def test_planned_items_and_their_representatives_are_the_orms(planned):
