@@ -40,6 +40,7 @@ from cases.models import (
     EditConflict,
     Participant,
     Referral,
+    ReferralQuerySet,
     Status,
     Todo,
 )
@@ -83,25 +84,30 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = ReferralFilterForm((request.POST if posted else request.GET) or None, user=user)
     if posted and not query and filters.is_valid():
         return redirect(_list_url(filters.query_string()))
-    visible = Referral.objects.visible_to(user)
     has_todo_list = permissions.has_todo_list(user)
     worklist = compiled_lists.worklist(user, today) if has_todo_list else None
     chosen = filters.chosen()
     show_organisation = not permissions.lists_only_own_organisation(user)
-    referrals = (
-        visible.with_list_data(organisation=show_organisation)
-        .matching(user=user, today=today, **chosen)
-        .search(query)
-    )
+
+    def narrowed() -> ReferralQuerySet:
+        """The rows the search and filters choose, with what a row shows (not for the compiled page)."""
+        return (
+            Referral.objects.visible_to(user)
+            .with_list_data(organisation=show_organisation)
+            .matching(user=user, today=today, **chosen)
+            .search(query)
+        )
+
     page: Any
     if query:
         # A search says how many it found: few, found through an index.
+        referrals = narrowed()
         if has_todo_list:
             referrals = referrals.by_action_needed(user, today)
         page = Paginator(referrals, PAGE_SIZE).get_page(request.POST.get("page"))
     elif worklist is not None and any(chosen.values()):
         # What needs action first, then the rest newest first, each from an index.
-        page = referrals.page_action_first(
+        page = narrowed().page_action_first(
             worklist, today=today, number=request.GET.get("page"), size=PAGE_SIZE, narrowed=True
         )
     elif worklist is not None:
@@ -115,7 +121,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             organisation=show_organisation,
         )
     else:
-        page = page_without_count(referrals.order_by("-created_at"), request.GET.get("page"), PAGE_SIZE)
+        page = page_without_count(narrowed().order_by("-created_at"), request.GET.get("page"), PAGE_SIZE)
     show_names = permissions.can_see_names_in_lists(user)
     params = request.GET.copy()
     params.pop("page", None)
