@@ -16,27 +16,13 @@ without an organisation, or with neither role, goes through the ORM.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db.models import Model, QuerySet
 
+from cases.compiled_lists import Viewer, roles
 from cases.models import Consent, Referral, ReferralEvent, ReferralQuerySet
-from resursrad.compiled import QueryShapes, Value, first_of
-
-# The shapes' values in one alias (the application has one database).
-USING = "default"
-
-
-@dataclass(frozen=True)
-class _Viewer:
-    """What visible_to reads of a user: roles (the shape) and the organisation's id (a value)."""
-
-    organisation_id: int | None
-    is_case_worker: bool
-    is_coordinator: bool
-    is_authenticated: bool = True
-    is_active: bool = True
+from resursrad.compiled import USING, QueryShapes, Value, first_of
 
 
 def _compiled(user: Any) -> bool:
@@ -49,10 +35,6 @@ def _compiled(user: Any) -> bool:
     )
 
 
-def _roles(user: Any) -> tuple[bool, bool]:
-    return (bool(user.is_case_worker), bool(user.is_coordinator))
-
-
 def _values(user: Any, pk: int) -> dict[str, Value]:
     """The referral's id, and the organisation's only where the visibility rule reads it."""
     values: dict[str, Value] = {"pk": pk}
@@ -63,7 +45,7 @@ def _values(user: Any, pk: int) -> dict[str, Value]:
 
 def _visible(key: Hashable, values: Mapping[str, Any]) -> ReferralQuerySet:
     case_worker, coordinator = cast(tuple[bool, bool], key)
-    viewer = _Viewer(values.get("organisation"), case_worker, coordinator)
+    viewer = Viewer(None, values.get("organisation"), case_worker, coordinator)
     return Referral.objects.visible_to(viewer)
 
 
@@ -110,7 +92,7 @@ def visible_referral(user: Any, pk: int) -> Referral | None:
             .first()
         )
     values = _values(user, pk)
-    found = _REFERRALS.get(_roles(user), values, USING).objects(values)
+    found = _REFERRALS.get(roles(user), values, USING).objects(values)
     return cast(Referral, found[0]) if found else None
 
 
@@ -119,7 +101,7 @@ def next_waiting(user: Any, after: Referral) -> Referral | None:
     if not _compiled(user):
         return Referral.objects.visible_to(user).next_waiting(after=after)
     values = _values(user, after.pk)
-    found = _NEXT_WAITING.get(_roles(user), values, USING).objects(values)
+    found = _NEXT_WAITING.get(roles(user), values, USING).objects(values)
     return cast(Referral, found[0]) if found else None
 
 

@@ -27,27 +27,24 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from cases.models import ActionFirstPage, Referral, ReferralQuerySet, Worklist, consent_warning_end
-from resursrad.compiled import QueryShapes, Value
+from resursrad.compiled import USING, QueryShapes, Value
 from resursrad.pagination import PageWithoutCount
 
 
 @dataclass(frozen=True)
-class _Viewer:
+class Viewer:
     """What visible_to and the to-do conditions read of a user: roles (the shape) and ids (values).
 
-    No id for the page's query, which does not use it (a value must reach the SQL).
+    No id for a query that does not use it, and no organisation where the rule
+    does not read it (the case page's, for a coordinator): a value must reach the SQL.
     """
 
     pk: int | None
-    organisation_id: int
+    organisation_id: int | None
     is_case_worker: bool
     is_coordinator: bool
     is_authenticated: bool = True
     is_active: bool = True
-
-
-# The shapes' values in one alias (the application has one database).
-USING = "default"
 
 
 def _compiled(user: Any) -> bool:
@@ -55,7 +52,8 @@ def _compiled(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and user.organisation_id)
 
 
-def _roles(user: Any) -> tuple[bool, bool]:
+def roles(user: Any) -> tuple[bool, bool]:
+    """(case worker, coordinator): what of a user changes the visibility rule's SQL."""
     return (bool(user.is_case_worker), bool(user.is_coordinator))
 
 
@@ -68,9 +66,9 @@ def _values(of: Any, today: date, **more: Value) -> dict[str, Value]:
     }
 
 
-def _visible(roles: tuple[bool, bool], values: Mapping[str, Any]) -> tuple[_Viewer, ReferralQuerySet]:
+def _visible(roles: tuple[bool, bool], values: Mapping[str, Any]) -> tuple[Viewer, ReferralQuerySet]:
     case_worker, coordinator = roles
-    viewer = _Viewer(
+    viewer = Viewer(
         pk=values.get("user"),
         organisation_id=values["organisation"],
         is_case_worker=case_worker,
@@ -102,7 +100,7 @@ def worklist(user: Any, today: date) -> Worklist:
     if not _compiled(user):
         return Referral.objects.visible_to(user).worklist(user, today)
     values = _values(user, today, user=user.pk)
-    return Worklist.of(_WORKLISTS.get(_roles(user), values, USING).rows(values))
+    return Worklist.of(_WORKLISTS.get(roles(user), values, USING).rows(values))
 
 
 def page_action_first(
@@ -117,5 +115,5 @@ def page_action_first(
     values = _values(user, today, leading=plan.leading, excluded=plan.excluded)
     # Whether the database takes a LIMIT in a half of a union changes the SQL (action_first_rows).
     union_limit = connections[USING].features.supports_slicing_ordering_in_compound
-    key = (_roles(user), organisation, plan.size, plan.skip, plan.rest, union_limit)
+    key = (roles(user), organisation, plan.size, plan.skip, plan.rest, union_limit)
     return plan.page(_PAGES.get(key, values, USING).objects(values))

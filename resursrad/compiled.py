@@ -37,6 +37,9 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
+# The alias the application's shapes run on (it has one database).
+USING = "default"
+
 # A value of a query: an id, a day, or a list of ids.
 Value = int | date | list[int]
 
