@@ -5,8 +5,7 @@ user may see it, its planned slots, their invited representatives and the
 council's other coming meetings (for "Flytta till"). Django spent longer
 building and compiling them than PostgreSQL spent answering. Here they are
 built by the same QuerySet methods as always (``visible_to``, ``planned``,
-``for_agenda``, ``planned_by``, ``upcoming``, ``as_choices``,
-``with_planned_count``), once per shape and process, and run with each
+``for_agenda``, ``coming_choices``), once per shape and process, and run with each
 request's values.
 
 The shape is the user's roles, which filters a list of meetings takes, and the
@@ -23,11 +22,8 @@ from typing import Any, cast
 from django.db.models import QuerySet
 
 from meetings.models import AgendaItem, Meeting, Representative
-from resursrad.compiled import QueryShapes, Value, first_of
+from resursrad.compiled import USING, QueryShapes, Value, first_of
 from resursrad.models import User
-
-# The shapes' values in one alias (the application has one database).
-USING = "default"
 
 
 def _active(user: Any) -> bool:
@@ -56,9 +52,10 @@ def _build_representatives(key: Hashable, values: Mapping[str, Any]) -> QuerySet
 def _build_coming(key: Hashable, values: Mapping[str, Any]) -> QuerySet[Any, Any]:
     limit = cast(int, key)
     user = _stand_in_user(values["user"], coordinator=True)
-    meetings = Meeting.objects.planned_by(user).open().upcoming(values["today"])
-    meetings = meetings.filter(council=values["council"]).exclude(pk=values["exclude"])
-    return meetings.as_choices().with_planned_count()[:limit]
+    meetings = Meeting.objects.coming_choices(
+        user, values["today"], council=values["council"], exclude=values["exclude"]
+    )
+    return meetings[:limit]
 
 
 _MEETINGS = QueryShapes(_build_meeting)

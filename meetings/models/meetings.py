@@ -101,6 +101,18 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
         """The meetings of the councils the user coordinates."""
         return self.filter(council__in=Council.objects.coordinated_by(user))
 
+    def coming_choices(
+        self, user: Any, today: date, *, council: Council | int | None = None, exclude: int | None = None
+    ) -> MeetingQuerySet:
+        """The open coming meetings the user plans (of one council, but one meeting's id), as choices
+        with their counts."""
+        meetings = self.planned_by(user).open().upcoming(today)
+        if council is not None:
+            meetings = meetings.filter(council=council)
+        if exclude is not None:
+            meetings = meetings.exclude(pk=exclude)
+        return meetings.as_choices().with_planned_count()
+
     def as_choices(self) -> MeetingQuerySet:
         """What a list of meetings and a meeting choice show (planning, agenda): no more columns.
 

@@ -56,12 +56,10 @@ def _plans_item(user: User, item: AgendaItem) -> bool:
 def _coming_meetings(
     user: User, *, council: Council | None = None, exclude: Meeting | None = None
 ) -> list[Meeting]:
-    meetings = Meeting.objects.planned_by(user).open().upcoming(timezone.localdate())
-    if council is not None:
-        meetings = meetings.filter(council=council)
-    if exclude is not None:
-        meetings = meetings.exclude(pk=exclude.pk)
-    return list(meetings.as_choices().with_planned_count()[:MEETINGS_SHOWN])
+    meetings = Meeting.objects.coming_choices(
+        user, timezone.localdate(), council=council, exclude=exclude.pk if exclude else None
+    )
+    return list(meetings[:MEETINGS_SHOWN])
 
 
 def _time_message(item: AgendaItem) -> str:

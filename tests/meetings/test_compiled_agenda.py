@@ -78,13 +78,7 @@ def test_other_coming_meetings_are_the_orms(planned, coordinator, other_coordina
     for user in (coordinator, other_coordinator, council_member):
         ours = compiled_agenda.other_coming_meetings(user, meeting, today=TODAY, limit=30)
         theirs = list(
-            Meeting.objects.planned_by(user)
-            .open()
-            .upcoming(TODAY)
-            .filter(council=meeting.council)
-            .exclude(pk=meeting.pk)
-            .as_choices()
-            .with_planned_count()[:30]
+            Meeting.objects.coming_choices(user, TODAY, council=meeting.council, exclude=meeting.pk)[:30]
         )
         assert [(m.pk, m.planned_count) for m in ours] == [(m.pk, m.planned_count) for m in theirs]
     # The later meeting with its one case; never the meeting itself, a cancelled one or another council's.
